@@ -1,0 +1,12 @@
+/**
+ * Runs every benchmark and prints one ratio per measurement against a
+ * baseline taken in the same run, so results compare across machines.
+ */
+const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<void> }> }> = [];
+
+for (const suite of suites) {
+  process.stdout.write(`\n## ${suite.name}\n`);
+  const module = await suite.load();
+  await module.run();
+}
+if (suites.length === 0) process.stdout.write("no benchmarks yet\n");
