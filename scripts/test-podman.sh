@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Runs the container tests a second time against Podman through its
+# Docker-compatible API socket. It runs as root on a Debian machine.
+#
+#   scripts/test-podman.sh                 # the default container test files
+#   scripts/test-podman.sh src/engine      # only the files vitest matches
+#
+# Steps: install Debian's podman if it is missing, lower its default
+# container ulimits to what this machine allows, start `podman system
+# service` on its own socket, run vitest with DOCKER_HOST pointing at that
+# socket, and stop the service by its process id.
+#
+# Environment:
+#   POGO_PODMAN_SOCKET   socket path for the service (default /run/podman/podman.sock)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+socket=${POGO_PODMAN_SOCKET:-/run/podman/podman.sock}
+log() { echo "test-podman: $*" >&2; }
+
+if ! command -v podman >/dev/null; then
+  log "installing podman"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq podman >/dev/null
+fi
+
+# Podman's default nofile and nproc limits exceed the hard limits of a
+# container-hosted machine, and every container then fails with "error
+# setting rlimit type 7: operation not permitted". Lower them to what
+# `ulimit -H` allows.
+nofile=$(ulimit -Hn)
+nproc=$(ulimit -Hu)
+[ "$nofile" = unlimited ] && nofile=1048576
+[ "$nproc" = unlimited ] && nproc=4096
+[ "$nproc" -gt 4096 ] && nproc=4096
+limits="default_ulimits = [\"nofile=$nofile:$nofile\", \"nproc=$nproc:$nproc\"]"
+conf=/etc/containers/containers.conf
+mkdir -p /etc/containers "$(dirname "$socket")"
+if [ ! -f "$conf" ]; then
+  printf '[containers]\n%s\n' "$limits" >"$conf"
+elif ! grep -q '^[[:space:]]*default_ulimits' "$conf"; then
+  if grep -q '^\[containers\]' "$conf"; then
+    sed -i "/^\[containers\]/a $limits" "$conf"
+  else
+    printf '\n[containers]\n%s\n' "$limits" >>"$conf"
+  fi
+fi
+
+if [ -S "$socket" ] && curl -fsS --unix-socket "$socket" http://d/_ping >/dev/null 2>&1; then
+  log "a service already listens on $socket; stop it or set POGO_PODMAN_SOCKET to another path"
+  exit 1
+fi
+rm -f "$socket"
+
+service_log=$(mktemp "${TMPDIR:-/tmp}/pogo-podman-service.XXXXXX")
+podman system service --time=0 "unix://$socket" >"$service_log" 2>&1 &
+service_pid=$!
+stop_service() {
+  kill "$service_pid" 2>/dev/null || true
+  wait "$service_pid" 2>/dev/null || true
+  rm -f "$socket" "$service_log"
+}
+trap stop_service EXIT
+
+for _ in $(seq 1 50); do
+  curl -fsS --unix-socket "$socket" http://d/_ping >/dev/null 2>&1 && break
+  sleep 0.2
+done
+if ! curl -fsS --unix-socket "$socket" http://d/_ping >/dev/null 2>&1; then
+  log "podman system service did not start on $socket:"
+  cat "$service_log" >&2
+  exit 1
+fi
+log "podman $(podman --version | awk '{print $3}') serves the Docker API on $socket"
+
+if [ $# -eq 0 ]; then
+  set -- src/engine src/tasks/container test/e2e
+fi
+export DOCKER_HOST="unix://$socket"
+export CI=true
+npx vitest run "$@"
