@@ -1,0 +1,74 @@
+/** MASK replaces every secret value in logs, reasons and printed configs. */
+export const MASK = "***";
+
+/**
+ * MIN_SECRET_LENGTH is the shortest secret value that gets masked. Shorter
+ * values (`1`, `yes`, `on`) are skipped, as Woodpecker does, because masking
+ * them would blank out ordinary words and digits all over a log while hiding
+ * nothing an attacker could not guess.
+ */
+export const MIN_SECRET_LENGTH = 4;
+
+/**
+ * SecretMasker replaces known secret values with `***`. Masking works on
+ * whole lines, so a multi-line value is registered line by line and each of
+ * its lines is masked wherever it appears. Values are trimmed first, and
+ * lines shorter than MIN_SECRET_LENGTH are skipped. Longer values are
+ * replaced first, so a secret that contains another is masked whole.
+ */
+export class SecretMasker {
+  private readonly values = new Set<string>();
+  private sorted: string[] = [];
+
+  /** Registers a secret value; registering the same value again does nothing. */
+  add(value: string): void {
+    let changed = false;
+    for (const line of value.split(/\r?\n/)) {
+      const trimmed = line.trim();
+      if (trimmed.length < MIN_SECRET_LENGTH || this.values.has(trimmed)) continue;
+      this.values.add(trimmed);
+      changed = true;
+    }
+    if (changed) this.sorted = [...this.values].sort((a, b) => b.length - a.length);
+  }
+
+  /** Length of the longest registered value, 0 when there is none. */
+  get maxLength(): number {
+    return this.sorted[0]?.length ?? 0;
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  /** Returns `text` with every registered value replaced by `***`. */
+  mask(text: string): string {
+    let masked = text;
+    for (const value of this.sorted) {
+      if (masked.includes(value)) masked = masked.split(value).join(MASK);
+    }
+    return masked;
+  }
+
+  /**
+   * Returns a position at or before `at` where `text` can be cut without
+   * splitting a secret value, so both halves can be masked on their own.
+   * When a value starts at 0 and crosses `at`, the cut moves to its end.
+   */
+  safeCut(text: string, at: number): number {
+    let cut = at;
+    let moved = true;
+    while (moved) {
+      moved = false;
+      for (const value of this.sorted) {
+        const start = text.lastIndexOf(value, cut - 1);
+        if (start < 0 || start + value.length <= cut) continue;
+        // Earlier occurrences may still cross the new cut; the loop checks again.
+        cut = start > 0 ? start : start + value.length;
+        moved = true;
+        if (start === 0) return cut;
+      }
+    }
+    return cut;
+  }
+}

@@ -1,0 +1,363 @@
+import { randomUUID } from "node:crypto";
+import type { CiEvent } from "../config/event.js";
+import type { TaskConfig } from "../config/types.js";
+import type { TaskExecutors } from "../tasks/index.js";
+import type { TaskContext, TaskResult } from "../tasks/task.js";
+import { errorMessage } from "../util/errors.js";
+import { formatDuration, parseDuration } from "./duration.js";
+import { type LogLine, MaskingLogSink } from "./log-sink.js";
+import { SecretMasker } from "./masker.js";
+import { MissingSecretError, resolveTaskSecrets, type SecretSource } from "./secrets.js";
+import { Semaphore } from "./semaphore.js";
+import type {
+  EventRun,
+  PipelinePlan,
+  PipelineRun,
+  ReadyPlan,
+  RunObserver,
+  TaskRun,
+} from "./types.js";
+
+/** DEFAULT_CONCURRENCY is the default number of pipelines a Runner runs at once. */
+export const DEFAULT_CONCURRENCY = 4;
+
+/** DEFAULT_CONTAINER_TIMEOUT_MS limits a container task that sets no `timeout`: one hour. */
+export const DEFAULT_CONTAINER_TIMEOUT_MS = 60 * 60 * 1000;
+
+/** DEFAULT_MAX_LOG_LINES_PER_TASK bounds the lines a TaskRun keeps in memory. */
+export const DEFAULT_MAX_LOG_LINES_PER_TASK = 10_000;
+
+export interface RunnerOptions {
+  executors: TaskExecutors;
+  /** Pipelines running at once across every event of this Runner; default 4. */
+  concurrency?: number;
+  /** Limit for a container task without `timeout`, in ms; default one hour. */
+  containerTimeoutMs?: number;
+  /** Cap on one log line, in characters; see MaskingLogSink. */
+  maxLineLength?: number;
+  /** Lines each TaskRun keeps in `log`; later lines still reach observers. Default 10,000. */
+  maxLogLinesPerTask?: number;
+  /** Clock for recorded times; tests fix it. */
+  now?: () => Date;
+}
+
+/** EventRunRequest is one event to run, with the plans of the configs it concerns. */
+export interface EventRunRequest {
+  /** Labels engine objects and log records; a random UUID when missing. */
+  runId?: string;
+  event: CiEvent;
+  /** Every config of the revision after loading, matching and rendering; see `planEvent`. */
+  plans: PipelinePlan[];
+  secrets: SecretSource;
+  /**
+   * Masker shared with planning, so values that `secret "KEY"` put into the
+   * rendered configs are masked too. A fresh one when missing.
+   */
+  masker?: SecretMasker;
+  /** The repository tree, mounted at `/workspace` for container tasks. */
+  workspaceDir?: string;
+  /** Aborting it cancels the running tasks and skips the rest. */
+  signal?: AbortSignal;
+  observer?: RunObserver;
+}
+
+/**
+ * Runner executes the pipelines of CI events; the server and `pogo ci test`
+ * share it. Pipelines of one event run concurrently, limited by
+ * `concurrency` across all events of this Runner. The tasks of a pipeline run
+ * in order, and the first that does not succeed ends the pipeline: the rest
+ * are recorded as skipped. A task's failure, timeout or cancellation is a
+ * result, never an exception; `runEvent` rejects only when a bug breaks the
+ * runner itself.
+ */
+export class Runner {
+  private readonly executors: TaskExecutors;
+  private readonly slots: Semaphore;
+  private readonly containerTimeoutMs: number;
+  private readonly maxLineLength: number | undefined;
+  private readonly maxLogLinesPerTask: number;
+  private readonly now: () => Date;
+
+  constructor(options: RunnerOptions) {
+    this.executors = options.executors;
+    this.slots = new Semaphore(options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.containerTimeoutMs = options.containerTimeoutMs ?? DEFAULT_CONTAINER_TIMEOUT_MS;
+    this.maxLineLength = options.maxLineLength;
+    this.maxLogLinesPerTask = options.maxLogLinesPerTask ?? DEFAULT_MAX_LOG_LINES_PER_TASK;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Runs every plan of the event and returns when all pipelines have finished. */
+  async runEvent(request: EventRunRequest): Promise<EventRun> {
+    const runId = request.runId ?? randomUUID();
+    const signal = request.signal ?? new AbortController().signal;
+    const masker = request.masker ?? new SecretMasker();
+    const notify = observerCaller(request.observer);
+    const startedAt = this.now();
+
+    const pipelines = request.plans.map((plan, index) => newPipelineRun(plan, index, masker));
+    await Promise.all(
+      request.plans.map((plan, index) =>
+        this.runPipeline(plan, pipelines[index]!, {
+          runId,
+          request,
+          signal,
+          masker,
+          notify,
+        }),
+      ),
+    );
+
+    return {
+      runId,
+      event: request.event,
+      status: eventStatus(pipelines, signal),
+      startedAt,
+      finishedAt: this.now(),
+      pipelines,
+    };
+  }
+
+  private async runPipeline(
+    plan: PipelinePlan,
+    pipeline: PipelineRun,
+    run: RunState,
+  ): Promise<void> {
+    const release = await this.slots.acquire(run.signal);
+    try {
+      pipeline.status = "running";
+      pipeline.startedAt = this.now();
+      run.notify("pipelineStarted", pipeline);
+      for (const warning of pipeline.warnings)
+        this.pipelineLine(pipeline, run, `warning: ${warning}`);
+
+      if (!release) {
+        this.finishPipeline(pipeline, run, "cancelled", "cancelled before it started");
+        return;
+      }
+      if ("error" in plan) {
+        this.pipelineLine(pipeline, run, plan.error);
+        this.finishPipeline(pipeline, run, "failed", run.masker.mask(plan.error));
+        return;
+      }
+      await this.runTasks(plan, pipeline, run);
+    } finally {
+      if (release) release();
+    }
+  }
+
+  private async runTasks(plan: ReadyPlan, pipeline: PipelineRun, run: RunState): Promise<void> {
+    let stopped: TaskRun | undefined;
+    for (const [index, config] of plan.config.do.entries()) {
+      const task = pipeline.tasks[index]!;
+      if (stopped || run.signal.aborted) {
+        task.status = "skipped";
+        task.reason = stopped
+          ? `skipped because task ${stopped.index + 1} ${stopped.status === "failed" ? "failed" : `ended with ${stopped.status}`}`
+          : "skipped because the run was cancelled";
+        run.notify("taskFinished", pipeline, task);
+        continue;
+      }
+      await this.runTask(config, task, pipeline, run);
+      if (task.status !== "success") stopped = task;
+    }
+
+    if (!stopped && !run.signal.aborted) {
+      this.finishPipeline(pipeline, run, "success");
+    } else if (stopped?.status === "cancelled" || (!stopped && run.signal.aborted)) {
+      this.finishPipeline(pipeline, run, "cancelled", stopped?.reason ?? "the run was cancelled");
+    } else {
+      const reason = `task ${stopped!.index + 1} (${stopped!.name}): ${stopped!.reason ?? stopped!.status}`;
+      this.finishPipeline(pipeline, run, "failed", reason);
+    }
+  }
+
+  private async runTask(
+    config: TaskConfig,
+    task: TaskRun,
+    pipeline: PipelineRun,
+    run: RunState,
+  ): Promise<void> {
+    task.status = "running";
+    task.startedAt = this.now();
+    run.notify("taskStarted", pipeline, task);
+
+    const sink = new MaskingLogSink(
+      run.masker,
+      (line) => {
+        if (task.log.length < this.maxLogLinesPerTask) task.log.push(line);
+        else task.droppedLogLines++;
+        run.notify("logLine", pipeline, task, line);
+      },
+      { maxLineLength: this.maxLineLength, now: this.now },
+    );
+
+    const result = await this.executeTask(config, task, pipeline, run, sink);
+    sink.flush();
+
+    task.status = result.status;
+    if (result.exitCode !== undefined) task.exitCode = result.exitCode;
+    if (result.httpStatus !== undefined) task.httpStatus = result.httpStatus;
+    if (result.reason !== undefined) task.reason = run.masker.mask(result.reason);
+    task.finishedAt = this.now();
+    if (result.status !== "success" && task.reason) sink.info(`${result.status}: ${task.reason}`);
+    run.notify("taskFinished", pipeline, task);
+  }
+
+  // Resolves secrets, arms the task's time limit and calls its executor.
+  // Everything that goes wrong here ends as a TaskResult.
+  private async executeTask(
+    config: TaskConfig,
+    task: TaskRun,
+    pipeline: PipelineRun,
+    run: RunState,
+    sink: MaskingLogSink,
+  ): Promise<TaskResult> {
+    let resolved: TaskConfig;
+    let timeoutMs: number;
+    try {
+      resolved = resolveTaskSecrets(config, run.request.secrets, (value) => run.masker.add(value));
+      timeoutMs = this.taskTimeoutMs(resolved);
+    } catch (error) {
+      return { status: "failed", reason: errorMessage(error) };
+    }
+
+    const deadline = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      deadline.abort();
+    }, timeoutMs);
+    const context: TaskContext = {
+      runId: run.runId,
+      pipeline: pipeline.file,
+      taskIndex: task.index,
+      log: sink,
+      signal: AbortSignal.any([run.signal, deadline.signal]),
+      timeoutMs,
+      data: run.request.event.data,
+    };
+    if (run.request.workspaceDir !== undefined) context.workspaceDir = run.request.workspaceDir;
+
+    try {
+      const result =
+        resolved.type === "webhook"
+          ? await this.executors.webhook.run(resolved.webhook, context)
+          : await this.executors.container.run(resolved.container, context);
+      if (timedOut && result.status === "cancelled") {
+        return {
+          ...result,
+          status: "timeout",
+          reason: `timed out after ${formatDuration(timeoutMs)}`,
+        };
+      }
+      return result;
+    } catch (error) {
+      if (error instanceof MissingSecretError) return { status: "failed", reason: error.message };
+      return { status: "failed", reason: `internal error: ${errorMessage(error)}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private taskTimeoutMs(task: TaskConfig): number {
+    if (task.type === "container") {
+      return task.container.timeout === undefined
+        ? this.containerTimeoutMs
+        : parseDuration(task.container.timeout);
+    }
+    return this.executors.webhook.maxDurationMs?.(task.webhook) ?? this.containerTimeoutMs;
+  }
+
+  private pipelineLine(pipeline: PipelineRun, run: RunState, text: string): void {
+    const line: LogLine = { stream: "info", text: run.masker.mask(text), time: this.now() };
+    pipeline.log.push(line);
+    run.notify("logLine", pipeline, undefined, line);
+  }
+
+  private finishPipeline(
+    pipeline: PipelineRun,
+    run: RunState,
+    status: "success" | "failed" | "cancelled",
+    reason?: string,
+  ): void {
+    pipeline.status = status;
+    if (reason !== undefined) pipeline.reason = reason;
+    pipeline.startedAt ??= this.now();
+    pipeline.finishedAt = this.now();
+    for (const task of pipeline.tasks) {
+      if (task.status !== "pending") continue;
+      task.status = "skipped";
+      task.reason = status === "cancelled" ? "skipped because the run was cancelled" : "skipped";
+      run.notify("taskFinished", pipeline, task);
+    }
+    run.notify("pipelineFinished", pipeline);
+  }
+}
+
+interface RunState {
+  runId: string;
+  request: EventRunRequest;
+  signal: AbortSignal;
+  masker: SecretMasker;
+  notify: ObserverCaller;
+}
+
+type ObserverCaller = <K extends Exclude<keyof RunObserver, "observerError">>(
+  hook: K,
+  ...args: Parameters<NonNullable<RunObserver[K]>>
+) => void;
+
+function observerCaller(observer: RunObserver | undefined): ObserverCaller {
+  return (hook, ...args) => {
+    const method = observer?.[hook] as ((...values: unknown[]) => void) | undefined;
+    if (!method) return;
+    try {
+      method.apply(observer, args);
+    } catch (error) {
+      try {
+        observer?.observerError?.(error);
+      } catch {
+        // An error handler that fails itself has nowhere left to report to.
+      }
+    }
+  };
+}
+
+function newPipelineRun(plan: PipelinePlan, index: number, masker: SecretMasker): PipelineRun {
+  const pipeline: PipelineRun = {
+    index,
+    file: plan.file,
+    status: "pending",
+    warnings: plan.warnings.map((warning) => masker.mask(warning)),
+    tasks: [],
+    log: [],
+  };
+  if (plan.pattern !== undefined) pipeline.pattern = plan.pattern;
+  if ("config" in plan) {
+    pipeline.tasks = plan.config.do.map((task, taskIndex) => ({
+      index: taskIndex,
+      type: task.type,
+      name: masker.mask(taskName(task)),
+      status: "pending",
+      log: [],
+      droppedLogLines: 0,
+    }));
+  }
+  return pipeline;
+}
+
+/** Returns the short label of a task: `POST https://…` for a webhook, the image for a container. */
+export function taskName(task: TaskConfig): string {
+  return task.type === "webhook"
+    ? `${task.webhook.method} ${task.webhook.url}`
+    : task.container.image;
+}
+
+function eventStatus(pipelines: PipelineRun[], signal: AbortSignal): EventRun["status"] {
+  if (pipelines.some((pipeline) => pipeline.status === "failed")) return "failed";
+  if (signal.aborted || pipelines.some((pipeline) => pipeline.status === "cancelled")) {
+    return "cancelled";
+  }
+  return "success";
+}

@@ -1,0 +1,393 @@
+import { STATUS_CODES } from "node:http";
+import { Agent, type Dispatcher, request } from "undici";
+import type { WebhookSpec } from "../config/types.js";
+import { formatDuration, parseDuration } from "../runner/duration.js";
+import type { TaskContext, TaskExecutor, TaskResult } from "./task.js";
+
+/** DEFAULT_WEBHOOK_TIMEOUT_MS limits one attempt when the task sets no `timeout`. */
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 30_000;
+
+/** MAX_WEBHOOK_ATTEMPTS is the largest `retry_policy.max_attempts` the config accepts. */
+export const MAX_WEBHOOK_ATTEMPTS = 10;
+
+export interface WebhookExecutorOptions {
+  /** HTTP client to send through; default a keep-alive Agent owned by the executor. */
+  dispatcher?: Dispatcher;
+  /** Per-attempt timeout when the task sets none; default 30 s. */
+  defaultTimeoutMs?: number;
+  /** First retry delay before jitter; doubled on each further retry. Default 1 s. */
+  backoffBaseMs?: number;
+  /** Largest retry delay from backoff; default 30 s. */
+  backoffMaxMs?: number;
+  /**
+   * Largest wait a `Retry-After` header can ask for; default 60 s. A server
+   * asking for more still gets its retry, only sooner, so one webhook cannot
+   * hold a pipeline for hours.
+   */
+  retryAfterMaxMs?: number;
+  /** How much of each response body goes to the log, in bytes; default 2 KiB. */
+  responseLogBytes?: number;
+  /** Random source in [0, 1) for jitter; tests fix it. */
+  random?: () => number;
+}
+
+type AttemptOutcome =
+  | { kind: "response"; status: number; retryAfterMs?: number; body: string; bodyBytes: number }
+  | { kind: "error"; error: unknown; retryable: boolean }
+  | { kind: "timeout" }
+  | { kind: "cancelled" };
+
+// Reading stops at this size even when the log keeps less. Past it the
+// connection is dropped, so a huge response can neither stall the pipeline
+// nor fill memory.
+const MAX_DRAINED_BYTES = 1024 * 1024;
+
+// Error codes that mean the request may not have reached a working server,
+// so sending it again can succeed.
+const RETRYABLE_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "EHOSTDOWN",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
+
+/**
+ * WebhookExecutor sends a webhook task's HTTP request. 2xx and 3xx responses
+ * are success (redirects are not followed). Network errors, timeouts, 408,
+ * 429 and 5xx are retried up to `retry_policy.max_attempts` with exponential
+ * backoff and jitter, or after the server's `Retry-After`; other 4xx answers
+ * fail at once. Every attempt is logged with method, URL, status, duration
+ * and the start of the response body; the runner's log sink masks secrets.
+ */
+export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
+  readonly kind = "webhook";
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly defaultTimeoutMs: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly retryAfterMaxMs: number;
+  private readonly responseLogBytes: number;
+  private readonly random: () => number;
+
+  constructor(options: WebhookExecutorOptions = {}) {
+    this.ownsDispatcher = options.dispatcher === undefined;
+    this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 4_000 });
+    this.defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
+    this.backoffBaseMs = options.backoffBaseMs ?? 1_000;
+    this.backoffMaxMs = options.backoffMaxMs ?? 30_000;
+    this.retryAfterMaxMs = options.retryAfterMaxMs ?? 60_000;
+    this.responseLogBytes = options.responseLogBytes ?? 2048;
+    this.random = options.random ?? Math.random;
+  }
+
+  /**
+   * Returns the longest a task of `spec` can take: every attempt timing out
+   * plus the longest wait between attempts. The runner uses it as the task's
+   * overall limit.
+   */
+  maxDurationMs(spec: WebhookSpec): number {
+    const attempts = attemptCount(spec);
+    const perAttempt = this.attemptTimeoutMs(spec);
+    const wait = Math.max(this.backoffMaxMs, this.retryAfterMaxMs);
+    return attempts * perAttempt + (attempts - 1) * wait + 1_000;
+  }
+
+  async run(spec: WebhookSpec, context: TaskContext): Promise<TaskResult> {
+    const { log, signal } = context;
+    const method = spec.method;
+    const url = checkUrl(spec.url);
+    if (typeof url === "string") return { status: "failed", reason: url };
+
+    let timeoutMs: number;
+    try {
+      timeoutMs = this.attemptTimeoutMs(spec);
+    } catch (error) {
+      return { status: "failed", reason: (error as Error).message };
+    }
+
+    const attempts = attemptCount(spec);
+    const target = `${method} ${spec.url}`;
+    for (let attempt = 1; ; attempt++) {
+      if (signal.aborted) return { status: "cancelled", reason: `${target} was cancelled` };
+      const started = performance.now();
+      const outcome = await this.attempt(spec, url, timeoutMs, signal);
+      const elapsed = formatDuration(performance.now() - started);
+      const prefix = `attempt ${attempt}/${attempts}: ${target}`;
+
+      switch (outcome.kind) {
+        case "cancelled":
+          log.info(`${prefix} cancelled after ${elapsed}`);
+          return { status: "cancelled", reason: `${target} was cancelled` };
+        case "timeout":
+          log.info(`${prefix} timed out after ${elapsed}`);
+          break;
+        case "error":
+          log.info(`${prefix} failed after ${elapsed}: ${describeError(outcome.error)}`);
+          if (!outcome.retryable) {
+            return {
+              status: "failed",
+              reason: `${target} failed: ${describeError(outcome.error)}`,
+            };
+          }
+          break;
+        case "response": {
+          log.info(`${prefix} returned ${statusLine(outcome.status)} in ${elapsed}`);
+          this.logBody(context, outcome);
+          if (outcome.status < 400) {
+            const on = attempt > 1 ? ` on attempt ${attempt}` : "";
+            return {
+              status: "success",
+              httpStatus: outcome.status,
+              reason: `${target} returned ${statusLine(outcome.status)}${on}`,
+            };
+          }
+          if (!isRetryableStatus(outcome.status)) {
+            return {
+              status: "failed",
+              httpStatus: outcome.status,
+              reason: `${target} returned ${statusLine(outcome.status)}, which is not retried`,
+            };
+          }
+          break;
+        }
+      }
+
+      if (attempt >= attempts) return finalFailure(target, attempts, outcome, timeoutMs);
+
+      const delay = this.retryDelay(attempt, outcome);
+      log.info(
+        `retrying in ${formatDuration(delay.ms)}${delay.fromServer ? " (Retry-After)" : ""}`,
+      );
+      if (!(await sleep(delay.ms, signal))) {
+        return { status: "cancelled", reason: `${target} was cancelled` };
+      }
+    }
+  }
+
+  /** Closes the executor's own connections; a dispatcher passed in is left open. */
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  private attemptTimeoutMs(spec: WebhookSpec): number {
+    return spec.timeout === undefined ? this.defaultTimeoutMs : parseDuration(spec.timeout);
+  }
+
+  private async attempt(
+    spec: WebhookSpec,
+    url: URL,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<AttemptOutcome> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onCancel = () => controller.abort();
+    signal.addEventListener("abort", onCancel, { once: true });
+
+    try {
+      const response = await request(url, {
+        method: spec.method,
+        headers: spec.headers,
+        body: spec.body,
+        signal: controller.signal,
+        dispatcher: this.dispatcher,
+      });
+      const { text, bytes } = await readBounded(
+        response.body,
+        spec.method === "HEAD" ? 0 : this.responseLogBytes,
+      );
+      return {
+        kind: "response",
+        status: response.statusCode,
+        retryAfterMs: parseRetryAfter(response.headers["retry-after"], Date.now()),
+        body: text,
+        bodyBytes: bytes,
+      };
+    } catch (error) {
+      if (timedOut) return { kind: "timeout" };
+      if (signal.aborted) return { kind: "cancelled" };
+      return { kind: "error", error, retryable: isRetryableError(error) };
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onCancel);
+    }
+  }
+
+  private logBody(context: TaskContext, outcome: { body: string; bodyBytes: number }): void {
+    if (outcome.bodyBytes === 0) return;
+    const shown = Buffer.byteLength(outcome.body);
+    const cut = shown < outcome.bodyBytes ? ` (first ${shown} of ${outcome.bodyBytes} bytes)` : "";
+    context.log.info(`response body${cut}:`);
+    for (const line of outcome.body.split("\n")) context.log.info(`  ${line}`);
+  }
+
+  private retryDelay(
+    attempt: number,
+    outcome: AttemptOutcome,
+  ): { ms: number; fromServer: boolean } {
+    if (outcome.kind === "response" && outcome.retryAfterMs !== undefined) {
+      return { ms: Math.min(outcome.retryAfterMs, this.retryAfterMaxMs), fromServer: true };
+    }
+    // Equal jitter: half the exponential delay is fixed, half random, so
+    // retries from many pipelines spread out but never collapse to zero.
+    const exponential = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (attempt - 1));
+    return { ms: exponential / 2 + (this.random() * exponential) / 2, fromServer: false };
+  }
+}
+
+function attemptCount(spec: WebhookSpec): number {
+  const requested = spec.retry_policy?.max_attempts ?? 1;
+  return Math.min(MAX_WEBHOOK_ATTEMPTS, Math.max(1, Math.floor(requested)));
+}
+
+// Returns the parsed URL, or a reason when it cannot be sent.
+function checkUrl(text: string): URL | string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `webhook \`url\` ${JSON.stringify(text)} is not a valid URL`;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return `webhook \`url\` must use http or https, not ${url.protocol.slice(0, -1)}`;
+  }
+  return url;
+}
+
+/** Reports whether an HTTP status is worth another attempt: 408, 429 and 5xx. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+function isRetryableError(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && RETRYABLE_ERROR_CODES.has(code)) return true;
+    if (current instanceof AggregateError) return current.errors.some(isRetryableError);
+  }
+  return false;
+}
+
+function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    const text = typeof code === "string" ? `${current.message} (${code})` : current.message;
+    if (!parts.includes(text)) parts.push(text);
+    if (current instanceof AggregateError && current.errors[0] instanceof Error) {
+      current = current.errors[0];
+      parts.push(describeError(current));
+      break;
+    }
+  }
+  return parts.length > 0 ? parts.join(": ") : String(error);
+}
+
+function statusLine(status: number): string {
+  const text = STATUS_CODES[status];
+  return text ? `${status} ${text}` : String(status);
+}
+
+function finalFailure(
+  target: string,
+  attempts: number,
+  outcome: AttemptOutcome,
+  timeoutMs: number,
+): TaskResult {
+  const tries = attempts === 1 ? "" : ` after ${attempts} attempts`;
+  switch (outcome.kind) {
+    case "timeout":
+      return {
+        status: "timeout",
+        reason: `${target} timed out after ${formatDuration(timeoutMs)}${attempts === 1 ? "" : ` on each of ${attempts} attempts`}`,
+      };
+    case "response":
+      return {
+        status: "failed",
+        httpStatus: outcome.status,
+        reason: `${target} returned ${statusLine(outcome.status)}${tries}`,
+      };
+    case "error":
+      return {
+        status: "failed",
+        reason: `${target} failed${tries}: ${describeError(outcome.error)}`,
+      };
+    case "cancelled":
+      return { status: "cancelled", reason: `${target} was cancelled` };
+  }
+}
+
+/**
+ * Parses a `Retry-After` header, either delay seconds or an HTTP-date, into
+ * milliseconds from `nowMs`. A date in the past gives 0; an unreadable value
+ * gives undefined, so the usual backoff applies.
+ */
+export function parseRetryAfter(
+  header: string | string[] | undefined,
+  nowMs: number,
+): number | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - nowMs);
+}
+
+// Reads the body up to MAX_DRAINED_BYTES, keeping the first `keep` bytes as
+// text, so the connection can be reused when the body is small.
+async function readBounded(
+  body: Dispatcher.ResponseData["body"],
+  keep: number,
+): Promise<{ text: string; bytes: number }> {
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let bytes = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (keptBytes < keep) {
+      const part = chunk.subarray(0, keep - keptBytes);
+      kept.push(part);
+      keptBytes += part.length;
+    }
+    if (bytes >= MAX_DRAINED_BYTES) {
+      body.destroy();
+      break;
+    }
+  }
+  // A multi-byte character cut at the limit decodes to U+FFFD, which is harmless in a log.
+  return { text: Buffer.concat(kept).toString("utf8"), bytes };
+}
+
+// Resolves true after `ms`, or false as soon as `signal` aborts.
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
