@@ -10,6 +10,22 @@ export interface LogSink {
   write(chunk: string, stream?: "stdout" | "stderr"): void;
   /** Appends one complete line written by Pogo itself (attempt summaries, progress). */
   info(line: string): void;
+  /**
+   * Receives structured progress of a long step, such as an image pull, so a
+   * terminal can draw it compactly. Without it, executors log plain lines.
+   */
+  progress?(update: ProgressUpdate): void;
+}
+
+/** ProgressUpdate is one status change of an image pull, per layer when `layer` is set. */
+export interface ProgressUpdate {
+  kind: "pull";
+  image: string;
+  status: string;
+  layer?: string;
+  /** Bytes done and total for the layer, when the engine reports them. */
+  current?: number;
+  total?: number;
 }
 
 /** TaskStatus is the outcome recorded for one task of a pipeline. */
@@ -20,6 +36,8 @@ export interface TaskResult {
   status: Exclude<TaskStatus, "skipped">;
   /** Exit code of the failing command, for container tasks. */
   exitCode?: number;
+  /** The failing command as written in the config, for container tasks. */
+  command?: string;
   /** HTTP status of the last attempt, for webhook tasks. */
   httpStatus?: number;
   /** One sentence for a person: why the task failed, or a short summary of success. */

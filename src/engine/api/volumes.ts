@@ -1,0 +1,41 @@
+import type Docker from "dockerode";
+import { engineCall, engineRequest } from "../engine-call.js";
+import { isNotFound } from "../errors.js";
+import { labelFilterTerms } from "../labels.js";
+import type { LabelFilter, ListedObject, VolumeClient, VolumeRequest } from "../types.js";
+
+/** ApiVolumeClient manages workspace volumes through the Engine API. */
+export class ApiVolumeClient implements VolumeClient {
+  constructor(private readonly docker: Docker) {}
+
+  async create(request: VolumeRequest): Promise<void> {
+    await engineRequest("create volume", { volume: request.name }, () =>
+      this.docker.createVolume({
+        Name: request.name,
+        Driver: "local",
+        DriverOpts: request.driverOptions ?? {},
+        Labels: request.labels,
+      }),
+    );
+  }
+
+  async remove(name: string): Promise<void> {
+    await engineCall(
+      "remove volume",
+      { volume: name },
+      () => this.docker.getVolume(name).remove(),
+      isNotFound,
+    );
+  }
+
+  async list(filter: LabelFilter): Promise<ListedObject[]> {
+    const result = await engineRequest("list volumes", { filter }, () =>
+      this.docker.listVolumes({ filters: { label: labelFilterTerms(filter) } }),
+    );
+    return (result.Volumes ?? []).map((volume) => ({
+      id: volume.Name,
+      name: volume.Name,
+      labels: volume.Labels ?? {},
+    }));
+  }
+}

@@ -1,0 +1,99 @@
+import { PogoError } from "../util/errors.js";
+
+/** The advice printed whenever no engine answers; it matches the user guide's troubleshooting steps. */
+export const ENGINE_TROUBLESHOOTING =
+  "Check that Docker is running with `docker version` and that its socket exists with `ls -la /var/run/docker.sock`, or set DOCKER_HOST.";
+
+/** EngineUnavailableError means no container engine answered; container tasks cannot run. */
+export class EngineUnavailableError extends PogoError {
+  /** Why each detection strategy did not apply, in the order they were tried. */
+  readonly attempts: string[];
+
+  constructor(attempts: string[]) {
+    super(
+      "ENGINE_UNAVAILABLE",
+      `Docker is not available: no container engine answered (tried ${attempts.join("; ")}). ${ENGINE_TROUBLESHOOTING}`,
+    );
+    this.attempts = attempts;
+  }
+}
+
+/** EngineCallError wraps a failed request to the engine with the action it was part of. */
+export class EngineCallError extends PogoError {
+  /** HTTP status from the Engine API, when the failure came with one. */
+  readonly statusCode: number | undefined;
+
+  constructor(action: string, cause: unknown) {
+    super("ENGINE_CALL_FAILED", `Failed to ${action}: ${describeCause(cause)}`, { cause });
+    this.statusCode = statusOf(cause);
+  }
+}
+
+/** ImageError means an image could not be pulled, built or found. */
+export class ImageError extends PogoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("IMAGE_FAILED", message, options);
+  }
+}
+
+/** DockerfilePathError rejects an `image:` path that is missing or leaves the repository. */
+export class DockerfilePathError extends PogoError {
+  constructor(message: string) {
+    super("DOCKERFILE_PATH", message);
+  }
+}
+
+function statusOf(cause: unknown): number | undefined {
+  if (typeof cause === "object" && cause !== null && "statusCode" in cause) {
+    const status = (cause as { statusCode: unknown }).statusCode;
+    if (typeof status === "number") return status;
+  }
+  if (cause instanceof EngineCallError) return cause.statusCode;
+  return undefined;
+}
+
+function describeCause(cause: unknown): string {
+  if (typeof cause === "object" && cause !== null) {
+    // dockerode puts the engine's own sentence in `json.message`; its `message` repeats the HTTP status.
+    const json = (cause as { json?: { message?: unknown } }).json;
+    if (json && typeof json.message === "string") return json.message;
+    if (cause instanceof Error) return cause.message;
+  }
+  return String(cause);
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof EngineCallError && error.cause !== undefined) {
+    return `${error.message} ${messageOf(error.cause)}`;
+  }
+  if (typeof error === "object" && error !== null) {
+    const json = (error as { json?: { message?: unknown } }).json;
+    const parts = [error instanceof Error ? error.message : ""];
+    if (json && typeof json.message === "string") parts.push(json.message);
+    return parts.join(" ");
+  }
+  return String(error);
+}
+
+/** Reports whether the engine said the object does not exist (Docker and Podman wordings). */
+export function isNotFound(error: unknown): boolean {
+  if (statusOf(error) === 404) return true;
+  return /no such (container|network|volume|image|object)|not found|does not exist/i.test(
+    messageOf(error),
+  );
+}
+
+/** Reports whether the engine said the container is not running, as `kill` does for a stopped one. */
+export function isNotRunning(error: unknown): boolean {
+  return /is not running|not running|container state improper|already stopped/i.test(
+    messageOf(error),
+  );
+}
+
+/** Reports whether the engine refused because the object is still in use or being removed. */
+export function isInUse(error: unknown): boolean {
+  if (statusOf(error) === 409) return true;
+  return /in use|has active endpoints|removal of container .* is already in progress/i.test(
+    messageOf(error),
+  );
+}

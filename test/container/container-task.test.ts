@@ -1,0 +1,310 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { ContainerSpec } from "../../src/config/types.js";
+import { BUILD_REPOSITORY, LABEL } from "../../src/engine/index.js";
+import { ContainerExecutor } from "../../src/tasks/container.js";
+import { findTestEngine, leftoversOfRun } from "../support/engine.js";
+import {
+  BUSYBOX_IMAGE,
+  ensureTestImages,
+  HEALTHCHECK_HTTPD_IMAGE,
+  HTTPD_IMAGE,
+} from "../support/images.js";
+import { taskContext } from "../support/task-context.js";
+
+const { engine, skipReason } = await findTestEngine();
+if (skipReason) console.warn(`container tests skipped: ${skipReason}`);
+
+describe.skipIf(!engine)("container tasks on a real engine", () => {
+  let repository: string;
+  const runIds: string[] = [];
+  const executor = new ContainerExecutor({ engine: engine!, sweepOnStart: false });
+
+  const run = async (spec: ContainerSpec, overrides: Parameters<typeof taskContext>[0] = {}) => {
+    const context = taskContext({ workspaceDir: repository, ...overrides });
+    runIds.push(context.runId);
+    const result = await executor.run(spec, context);
+    return { result, log: context.log, runId: context.runId };
+  };
+
+  beforeAll(async () => {
+    await ensureTestImages();
+    repository = await mkdtemp(join(tmpdir(), "pogo-container-test-"));
+    await writeFile(join(repository, "README.md"), "hello from the repository\n");
+    await mkdir(join(repository, "src"));
+    await writeFile(join(repository, "src", "main.sh"), "echo main\n");
+  });
+
+  afterEach(async () => {
+    for (const runId of runIds.splice(0)) {
+      expect(await leftoversOfRun(engine!, runId)).toEqual([]);
+    }
+  });
+
+  afterAll(async () => {
+    if (repository) await rm(repository, { recursive: true, force: true });
+  });
+
+  it("runs commands in order with the repository at /workspace", async () => {
+    const { result, log } = await run({
+      image: BUSYBOX_IMAGE,
+      commands: ["pwd", "cat README.md", "echo written > new-file && ls"],
+    });
+    expect(result).toMatchObject({ status: "success", exitCode: 0 });
+    const stdout = log.output("stdout");
+    expect(stdout).toContain("/workspace\n");
+    expect(stdout).toContain("hello from the repository");
+    expect(stdout).toMatch(/new-file/);
+    expect(log.text()).toContain("$ cat README.md\n");
+    expect(await readdir(repository)).toEqual(["README.md", "src"]);
+  });
+
+  it("keeps container writes away from the host tree", async () => {
+    const { result } = await run({
+      image: BUSYBOX_IMAGE,
+      commands: ["echo changed > README.md", "rm -r src", "mkdir extra"],
+    });
+    expect(result.status).toBe("success");
+    expect(await readFile(join(repository, "README.md"), "utf8")).toBe(
+      "hello from the repository\n",
+    );
+    expect(await readdir(repository)).toEqual(["README.md", "src"]);
+  });
+
+  it("sets CI, POGO variables and task environment", async () => {
+    const { result, log } = await run({
+      image: BUSYBOX_IMAGE,
+      commands: [
+        'echo "CI=$CI REV=$POGO_REV REPO=$POGO_REPOSITORY REVISION=$POGO_REVISION EVENT=$POGO_EVENT X=$X"',
+      ],
+      environment: { X: "from task", POGO_EVENT: "overridden" },
+    });
+    expect(result.status).toBe("success");
+    expect(log.output("stdout")).toContain(
+      "CI=true REV=main REPO=acme/web REVISION=rev-123 EVENT=overridden X=from task",
+    );
+  });
+
+  it("fails with the failing command and its exit code", async () => {
+    const { result, log } = await run({
+      image: BUSYBOX_IMAGE,
+      commands: ["echo first", "echo oops >&2; exit 7", "echo never"],
+    });
+    expect(result.status).toBe("failed");
+    expect(result.exitCode).toBe(7);
+    expect(result.command).toBe("echo oops >&2; exit 7");
+    expect(result.reason).toContain("Command 2 of 3");
+    expect(log.output("stderr")).toContain("oops");
+    expect(log.text()).not.toContain("never");
+  });
+
+  it("runs the image entrypoint without commands", async () => {
+    const { result, log } = await run({ image: HTTPD_IMAGE, timeout: "2s" });
+    expect(result.status).toBe("timeout");
+    expect(log.text()).not.toContain("$ ");
+    const exited = await run({ image: BUSYBOX_IMAGE, working_dir: "/tmp" });
+    expect(exited.result).toMatchObject({ status: "success", exitCode: 0 });
+  });
+
+  it("honours working_dir", async () => {
+    const { result, log } = await run({
+      image: BUSYBOX_IMAGE,
+      working_dir: "/tmp",
+      commands: ["pwd"],
+    });
+    expect(result.status).toBe("success");
+    expect(log.output("stdout")).toBe("/tmp\n");
+  });
+
+  it("reaches a service by its name", async () => {
+    const { result, log } = await run({
+      image: BUSYBOX_IMAGE,
+      services: [
+        { name: "web", image: HTTPD_IMAGE, environment: { GREETING: "greetings from web" } },
+      ],
+      commands: ["wget -q -O - http://web:80/"],
+    });
+    expect(result.status).toBe("success");
+    expect(log.output("stdout")).toContain("greetings from web");
+    // busybox httpd -v logs each request on stderr, which reaches the task log with the service's prefix.
+    expect(log.output("stderr")).toMatch(/^\[web\] .*response:200/m);
+  });
+
+  it("waits for a service healthcheck", async () => {
+    const { result, log } = await run({
+      image: BUSYBOX_IMAGE,
+      services: [{ name: "slow", image: HEALTHCHECK_HTTPD_IMAGE }],
+      // No retry loop: the first request must succeed because the task waited for "healthy".
+      commands: ["wget -q -O - http://slow/"],
+    });
+    expect(result.status).toBe("success");
+    expect(log.text()).toContain("service slow is healthy");
+    expect(log.output("stdout")).toContain("ready");
+  });
+
+  it("fails when a service exits", async () => {
+    const { result } = await run({
+      image: BUSYBOX_IMAGE,
+      services: [{ name: "broken", image: BUSYBOX_IMAGE }],
+      commands: ["echo never"],
+    });
+    expect(result.status).toBe("failed");
+    expect(result.reason).toMatch(/Service broken exited with code 0/);
+  });
+
+  it("fails when the image cannot be pulled", async () => {
+    // A registry on a closed loopback port: the pull fails at once and nothing leaves the machine.
+    const { result, log } = await run({
+      image: "127.0.0.1:9/pogo-test/missing:1",
+      commands: ["true"],
+    });
+    expect(result.status).toBe("failed");
+    expect(result.reason).toContain("127.0.0.1:9/pogo-test/missing:1");
+    expect(log.text()).toContain("pulling image 127.0.0.1:9/pogo-test/missing:1");
+  });
+
+  it("stops at the timeout", async () => {
+    const started = Date.now();
+    const { result } = await run({ image: BUSYBOX_IMAGE, commands: ["sleep 60"], timeout: "1s" });
+    expect(result.status).toBe("timeout");
+    expect(result.reason).toContain("timed out after 1 s");
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it("stops with services at the timeout", async () => {
+    const { result } = await run(
+      {
+        image: BUSYBOX_IMAGE,
+        commands: ["sleep 60"],
+        services: [{ name: "web", image: HTTPD_IMAGE }],
+      },
+      { timeoutMs: 1500 },
+    );
+    expect(result.status).toBe("timeout");
+  });
+
+  it("stops promptly on cancel", async () => {
+    const controller = new AbortController();
+    const context = taskContext({ workspaceDir: repository, signal: controller.signal });
+    runIds.push(context.runId);
+    const originalWrite = context.log.write.bind(context.log);
+    context.log.write = (chunk, stream) => {
+      originalWrite(chunk, stream);
+      if (chunk.includes("waiting")) controller.abort();
+    };
+    const started = Date.now();
+    const result = await executor.run(
+      { image: BUSYBOX_IMAGE, commands: ["echo waiting; sleep 60"] },
+      context,
+    );
+    expect(result.status).toBe("cancelled");
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it("reports cancel before start", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const { result } = await run(
+      { image: BUSYBOX_IMAGE, commands: ["true"] },
+      { signal: controller.signal },
+    );
+    expect(result.status).toBe("cancelled");
+  });
+
+  it("uploads the workspace when asked", async () => {
+    const uploading = new ContainerExecutor({
+      engine: engine!,
+      sweepOnStart: false,
+      workspace: "upload",
+    });
+    const context = taskContext({ workspaceDir: repository, data: taskContext().data });
+    runIds.push(context.runId);
+    const result = await uploading.run(
+      {
+        image: BUSYBOX_IMAGE,
+        working_dir: "/",
+        commands: ["cat /workspace/src/main.sh", "touch /workspace/x"],
+      },
+      context,
+    );
+    expect(result.status).toBe("success");
+    expect(context.log.output("stdout")).toContain("echo main");
+    expect(await readdir(repository)).toEqual(["README.md", "src"]);
+  });
+
+  it("fails with a bad timeout", async () => {
+    const { result } = await run({ image: BUSYBOX_IMAGE, timeout: "soon" });
+    expect(result.status).toBe("failed");
+    expect(result.reason).toContain("Invalid `timeout`");
+  });
+
+  describe("Dockerfile images", () => {
+    let project: string;
+
+    beforeAll(async () => {
+      project = await mkdtemp(join(tmpdir(), "pogo-dockerfile-test-"));
+      await mkdir(join(project, "ci"));
+      // A unique file makes this test's cache image its own, so parallel runs do not share it.
+      await writeFile(join(project, "unique.txt"), `${Date.now()}-${Math.random()}\n`);
+      await writeFile(
+        join(project, "ci", "Dockerfile"),
+        [
+          `FROM ${BUSYBOX_IMAGE}`,
+          "COPY unique.txt /unique.txt",
+          "RUN echo built > /built.txt",
+        ].join("\n"),
+      );
+    });
+
+    afterAll(async () => {
+      if (!engine || !project) return;
+      const images = await engine.images.list({ [LABEL.BUILD_CACHE]: true });
+      const unique = await readFile(join(project, "unique.txt"), "utf8").catch(() => "");
+      for (const image of images) {
+        if (image.name.startsWith(`${BUILD_REPOSITORY}:`) && unique)
+          await engine.images.remove(image.name).catch(() => {});
+      }
+      await rm(project, { recursive: true, force: true });
+    });
+
+    it("builds once and reuses the image", async () => {
+      const first = await run(
+        { image: "./ci/Dockerfile", commands: ["cat /built.txt"] },
+        { workspaceDir: project },
+      );
+      expect(first.result.status).toBe("success");
+      expect(first.log.text()).toMatch(/building ci\/Dockerfile as pogo-build:/);
+      expect(first.log.output("stdout")).toContain("built\n");
+
+      const second = await run(
+        { image: "./ci/Dockerfile", commands: ["cat /built.txt"] },
+        { workspaceDir: project },
+      );
+      expect(second.result.status).toBe("success");
+      expect(second.log.text()).toMatch(/using cached image pogo-build:/);
+      expect(second.log.text()).not.toMatch(/building/);
+    });
+
+    it("rejects a path leaving the repository", async () => {
+      const { result } = await run({ image: "../outside/Dockerfile" }, { workspaceDir: project });
+      expect(result.status).toBe("failed");
+      expect(result.reason).toContain("leaves the repository");
+    });
+
+    it("rejects a symlink leaving the repository", async () => {
+      const outside = await mkdtemp(join(tmpdir(), "pogo-outside-"));
+      await writeFile(join(outside, "Dockerfile"), `FROM ${BUSYBOX_IMAGE}\n`);
+      await symlink(join(outside, "Dockerfile"), join(project, "linked.Dockerfile"));
+      try {
+        const { result } = await run({ image: "./linked.Dockerfile" }, { workspaceDir: project });
+        expect(result.status).toBe("failed");
+        expect(result.reason).toContain("symbolic link");
+      } finally {
+        await rm(join(project, "linked.Dockerfile"));
+        await rm(outside, { recursive: true, force: true });
+      }
+    });
+  });
+});
