@@ -1,0 +1,88 @@
+/**
+ * Go `text/template` for Pogo's CI configs: parse once with `parseTemplate`,
+ * then `execute` as often as needed. Output and error messages follow Go
+ * 1.19 with Pogo's functions (toUpper, toLower, trim, btoa, atob, now,
+ * secret) and the event data as the struct `main.Event`.
+ */
+
+import type { TemplateData } from "../config/event.js";
+import { TemplateExecError, TemplateParseError } from "./errors.js";
+import { type ExecSource, State } from "./exec.js";
+import { type CallEnv, FUNCTION_NAMES } from "./funcs.js";
+import { GoTime } from "./gotime.js";
+import { parseTrees } from "./parser.js";
+import { eventStruct, GoLocation } from "./values.js";
+
+export { TemplateExecError, TemplateParseError };
+
+/** TemplateEnv supplies what `now` and `secret` return during one execution. */
+export interface TemplateEnv {
+  now(): Date;
+  /** Returns the secret's value; throws an Error whose message Go would print when it is missing. */
+  secret(name: string): string;
+}
+
+const defaultEnv: TemplateEnv = {
+  now: () => new Date(),
+  secret: (name) => {
+    throw new Error(`secret ${JSON.stringify(name)} is not set`);
+  },
+};
+
+/** Template is a parsed template, safe to execute many times. */
+export class Template {
+  private readonly source: ExecSource;
+
+  constructor(
+    readonly name: string,
+    text: string,
+  ) {
+    this.source = { parseName: name, text, trees: parseTrees(name, text, FUNCTION_NAMES) };
+  }
+
+  /**
+   * Renders the template with `data` as dot. Throws TemplateExecError when
+   * execution fails; partial output is discarded.
+   */
+  execute(data: TemplateData, env: TemplateEnv = defaultEnv): string {
+    return this.executeWith(data, callEnvFrom(env));
+  }
+
+  /** Renders with a Go time value for `now`, as the conformance runner needs. */
+  executeWith(data: TemplateData, env: CallEnv): string {
+    const root = this.source.trees.get(this.name);
+    const state = new State(this.source, this.name, env);
+    if (root === undefined) {
+      throw new TemplateExecError(
+        `template: ${this.name}: ${JSON.stringify(this.name)} is an incomplete or empty template`,
+        1,
+        1,
+      );
+    }
+    return state.run(root, eventStruct(data));
+  }
+}
+
+function callEnvFrom(env: TemplateEnv): CallEnv {
+  let now: GoTime | undefined;
+  return {
+    now() {
+      if (now === undefined) {
+        const ms = BigInt(env.now().getTime());
+        now = GoTime.fromUnixNano(ms * 1_000_000n, GoLocation.UTC);
+      }
+      return now;
+    },
+    secret: (name) => env.secret(name),
+  };
+}
+
+/** Parses template source; throws TemplateParseError on a syntax error. */
+export function parseTemplate(name: string, source: string): Template {
+  return new Template(name, source);
+}
+
+/** Reports whether text contains a template action, so plain strings can skip parsing. */
+export function hasTemplateActions(text: string): boolean {
+  return text.includes("{{");
+}

@@ -1,0 +1,236 @@
+/**
+ * Go's `strconv` quoting rules: Quote, QuoteToASCII, QuoteRune, Unquote and
+ * UnquoteChar, as template literals and the `%q` verb need them.
+ *
+ * NOTE: Go strings are bytes and JavaScript strings are UTF-16. An escape
+ * that yields bytes which are not valid UTF-8 ("\xff") becomes U+FFFD here,
+ * which is also what Go's JSON encoder prints for such bytes.
+ */
+
+const PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u;
+
+/** Reports whether Go's strconv.IsPrint accepts the rune. */
+export function isPrintRune(r: number): boolean {
+  if (r < 0x80) return r >= 0x20 && r < 0x7f;
+  if (r === 0xfffd) return true;
+  if (r >= 0xd800 && r <= 0xdfff) return false;
+  return PRINTABLE.test(String.fromCodePoint(r));
+}
+
+const HEX = "0123456789abcdef";
+
+function appendEscapedRune(out: string[], r: number, quote: number, asciiOnly: boolean): void {
+  if (r === quote || r === 0x5c) {
+    out.push("\\", String.fromCharCode(r));
+    return;
+  }
+  if (asciiOnly) {
+    if (r < 0x80 && isPrintRune(r)) {
+      out.push(String.fromCharCode(r));
+      return;
+    }
+  } else if (isPrintRune(r)) {
+    out.push(String.fromCodePoint(r));
+    return;
+  }
+  switch (r) {
+    case 7:
+      out.push("\\a");
+      return;
+    case 8:
+      out.push("\\b");
+      return;
+    case 12:
+      out.push("\\f");
+      return;
+    case 10:
+      out.push("\\n");
+      return;
+    case 13:
+      out.push("\\r");
+      return;
+    case 9:
+      out.push("\\t");
+      return;
+    case 11:
+      out.push("\\v");
+      return;
+  }
+  if (r < 0x20 || r === 0x7f) {
+    out.push("\\x", HEX[r >> 4]!, HEX[r & 15]!);
+  } else if (r < 0x10000) {
+    out.push("\\u", r.toString(16).padStart(4, "0"));
+  } else {
+    out.push("\\U", r.toString(16).padStart(8, "0"));
+  }
+}
+
+function quoteWith(s: string, quote: number, asciiOnly: boolean): string {
+  const out: string[] = [String.fromCharCode(quote)];
+  for (const ch of s) {
+    let r = ch.codePointAt(0)!;
+    if (r >= 0xd800 && r <= 0xdfff) r = 0xfffd;
+    appendEscapedRune(out, r, quote, asciiOnly);
+  }
+  out.push(String.fromCharCode(quote));
+  return out.join("");
+}
+
+/** Returns s as a Go double-quoted string literal (strconv.Quote). */
+export function goQuote(s: string): string {
+  // Fast path: printable ASCII without quotes or backslashes.
+  if (/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(s)) return `"${s}"`;
+  return quoteWith(s, 0x22, false);
+}
+
+/** Returns s quoted with only ASCII characters (strconv.QuoteToASCII). */
+export function goQuoteASCII(s: string): string {
+  return quoteWith(s, 0x22, true);
+}
+
+/** Returns r as a Go rune literal (strconv.QuoteRune); invalid runes become U+FFFD. */
+export function goQuoteRune(r: number, asciiOnly = false): string {
+  if (r > 0x10ffff || r < 0 || (r >= 0xd800 && r <= 0xdfff)) r = 0xfffd;
+  const out: string[] = ["'"];
+  appendEscapedRune(out, r, 0x27, asciiOnly);
+  out.push("'");
+  return out.join("");
+}
+
+/** SyntaxError mirrors strconv.ErrSyntax, whose message is "invalid syntax". */
+export class GoSyntaxError extends Error {
+  constructor() {
+    super("invalid syntax");
+  }
+}
+
+function unhex(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  return -1;
+}
+
+/** Result of unquoteChar: the value, whether it is a byte rather than a rune, and the rest of s. */
+export interface UnquotedChar {
+  value: number;
+  isByte: boolean;
+  tail: string;
+}
+
+/** Decodes the first character or escape of a quoted literal's body (strconv.UnquoteChar). */
+export function unquoteChar(s: string, quote: number): UnquotedChar {
+  const c = s.codePointAt(0);
+  if (c === undefined) throw new GoSyntaxError();
+  if (c === quote && (quote === 0x27 || quote === 0x22)) throw new GoSyntaxError();
+  if (c !== 0x5c) {
+    const width = c > 0xffff ? 2 : 1;
+    return { value: c, isByte: false, tail: s.slice(width) };
+  }
+  if (s.length <= 1) throw new GoSyntaxError();
+  const e = s.charCodeAt(1);
+  let rest = s.slice(2);
+  switch (e) {
+    case 0x61:
+      return { value: 7, isByte: false, tail: rest };
+    case 0x62:
+      return { value: 8, isByte: false, tail: rest };
+    case 0x66:
+      return { value: 12, isByte: false, tail: rest };
+    case 0x6e:
+      return { value: 10, isByte: false, tail: rest };
+    case 0x72:
+      return { value: 13, isByte: false, tail: rest };
+    case 0x74:
+      return { value: 9, isByte: false, tail: rest };
+    case 0x76:
+      return { value: 11, isByte: false, tail: rest };
+    case 0x78: // \xhh
+    case 0x75: // \uhhhh
+    case 0x55: {
+      // \Uhhhhhhhh
+      const n = e === 0x78 ? 2 : e === 0x75 ? 4 : 8;
+      if (rest.length < n) throw new GoSyntaxError();
+      let v = 0;
+      for (let j = 0; j < n; j++) {
+        const x = unhex(rest.charCodeAt(j));
+        if (x < 0) throw new GoSyntaxError();
+        v = v * 16 + x;
+      }
+      rest = rest.slice(n);
+      if (e === 0x78) return { value: v, isByte: true, tail: rest };
+      if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) throw new GoSyntaxError();
+      return { value: v, isByte: false, tail: rest };
+    }
+    case 0x30:
+    case 0x31:
+    case 0x32:
+    case 0x33:
+    case 0x34:
+    case 0x35:
+    case 0x36:
+    case 0x37: {
+      let v = e - 0x30;
+      if (rest.length < 2) throw new GoSyntaxError();
+      for (let j = 0; j < 2; j++) {
+        const x = rest.charCodeAt(j) - 0x30;
+        if (x < 0 || x > 7) throw new GoSyntaxError();
+        v = v * 8 + x;
+      }
+      if (v > 255) throw new GoSyntaxError();
+      return { value: v, isByte: true, tail: rest.slice(2) };
+    }
+    case 0x5c:
+      return { value: 0x5c, isByte: false, tail: rest };
+    case 0x27:
+    case 0x22:
+      if (e !== quote) throw new GoSyntaxError();
+      return { value: e, isByte: false, tail: rest };
+    default:
+      throw new GoSyntaxError();
+  }
+}
+
+const decoder = new TextDecoder("utf-8");
+
+/** Interprets a Go string literal in double quotes or backquotes (strconv.Unquote). */
+export function goUnquote(s: string): string {
+  const n = s.length;
+  if (n < 2) throw new GoSyntaxError();
+  const quote = s.charCodeAt(0);
+  if (quote !== s.charCodeAt(n - 1)) throw new GoSyntaxError();
+  let body = s.slice(1, n - 1);
+  if (quote === 0x60) {
+    if (body.includes("`")) throw new GoSyntaxError();
+    if (body.includes("\r")) body = body.replaceAll("\r", "");
+    return body;
+  }
+  if (quote !== 0x22 && quote !== 0x27) throw new GoSyntaxError();
+  if (body.includes("\n")) throw new GoSyntaxError();
+  if (!body.includes("\\") && !body.includes(String.fromCharCode(quote))) {
+    if (quote === 0x22) return body;
+  }
+  const bytes: number[] = [];
+  let hasBytes = false;
+  const parts: string[] = [];
+  let count = 0;
+  while (body.length > 0) {
+    const { value, isByte, tail } = unquoteChar(body, quote);
+    body = tail;
+    count++;
+    if (isByte) {
+      hasBytes = true;
+      bytes.push(value);
+      continue;
+    }
+    if (bytes.length > 0) {
+      parts.push(decoder.decode(Uint8Array.from(bytes)));
+      bytes.length = 0;
+    }
+    parts.push(String.fromCodePoint(value));
+    if (quote === 0x27 && count > 1) throw new GoSyntaxError();
+  }
+  if (bytes.length > 0) parts.push(decoder.decode(Uint8Array.from(bytes)));
+  if (quote === 0x27 && (count !== 1 || hasBytes === undefined)) throw new GoSyntaxError();
+  return parts.join("");
+}
