@@ -1,0 +1,198 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { LineCounter } from "yaml";
+import { type Diagnostic, type DiagnosticCode, sortDiagnostics } from "./diagnostic.js";
+import { discoverConfigFiles } from "./discover.js";
+import { parseSource } from "./parse.js";
+import { pipelineSchema } from "./schema.js";
+import { checkTemplateSites, stripTemplatePrefix } from "./template-check.js";
+import { hasTemplateActions, parseTemplate, TemplateParseError } from "./template-engine.js";
+import type { PipelineConfig } from "./types.js";
+import { SchemaWalker, type TemplateSite } from "./validate.js";
+import {
+  ACTION_PLACEHOLDER,
+  findTemplateActions,
+  substituteActions,
+  unquotedActionLines,
+} from "./whole-file.js";
+
+/** LoadedConfig is one config file after parsing and validation. */
+export interface LoadedConfig {
+  /** The file name diagnostics use: relative to the repository root when loaded from one. */
+  file: string;
+  /** The file's text, kept so the runner renders exactly what was validated. */
+  text: string;
+  /** The validated config with templates not yet rendered; set only when `diagnostics` is empty. */
+  config?: PipelineConfig;
+  /** Errors, sorted by position; empty when the file is valid. */
+  diagnostics: Diagnostic[];
+  warnings: Diagnostic[];
+  /** The `on` section when it is valid by itself, so a broken file can still be matched to events. */
+  triggers?: PipelineConfig["on"];
+  /**
+   * True when the file is valid YAML only once rendered as a whole (an
+   * unquoted `url: {{.ArchiveUrl}}`); `renderConfig` then renders the text
+   * before parsing it, and `warnings` names the lines to quote.
+   */
+  renderWholeFile: boolean;
+}
+
+/** Analysis is LoadedConfig plus what rendering needs: the template sites and positions. */
+export interface Analysis extends LoadedConfig {
+  templates: TemplateSite[];
+  lineCounter: LineCounter;
+}
+
+const STRUCTURAL_CODES = new Set<DiagnosticCode>(["YAML_SYNTAX", "UNCLOSED_QUOTE", "WRONG_TYPE"]);
+
+/** Parses and validates one config file's text, collecting every error rather than stopping at the first. */
+export function loadConfig(file: string, text: string): LoadedConfig {
+  const { templates: _templates, lineCounter: _lineCounter, ...loaded } = analyzeConfig(file, text);
+  return loaded;
+}
+
+/** Reads and validates every config of a repository, in file-name order; `file` is relative to `root`. */
+export function loadRepositoryConfigs(root: string): LoadedConfig[] {
+  return discoverConfigFiles(root).map((absolute) => {
+    const file = path.relative(root, absolute).split(path.sep).join("/");
+    let text: string;
+    try {
+      text = readFileSync(absolute, "utf8");
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      return unreadable(file, reason);
+    }
+    return loadConfig(file, text);
+  });
+}
+
+/**
+ * Validates text as written and, when that fails only because templates
+ * are unquoted, as it reads with every action replaced by a placeholder.
+ */
+export function analyzeConfig(
+  file: string,
+  text: string,
+  options: { probe?: boolean } = {},
+): Analysis {
+  const direct = analyzeText(file, text);
+  // Only a broken structure can be the work of unquoted templates.
+  const structural = direct.diagnostics.some((d) => STRUCTURAL_CODES.has(d.code));
+  if (!structural || options.probe === false || !hasTemplateActions(text)) return direct;
+
+  const actions = findTemplateActions(text);
+  if (actions === undefined || actions.some((action) => action.text.includes("\n"))) return direct;
+  const probe = analyzeText(file, substituteActions(text, actions));
+  if (probe.diagnostics.length > 0) return direct;
+
+  // The structure is sound once rendered; check the file as the one template it then is.
+  const diagnostics: Diagnostic[] = [];
+  try {
+    parseTemplate(file, text);
+  } catch (error) {
+    if (!(error instanceof TemplateParseError)) throw error;
+    diagnostics.push({
+      file,
+      line: error.line,
+      column: error.column ?? 1,
+      code: "TEMPLATE_SYNTAX",
+      severity: "error",
+      message: `invalid template: ${stripTemplatePrefix(error.message)}`,
+    });
+  }
+  const warnings = unquotedActionLines(text, actions, direct.diagnostics).map(
+    (position): Diagnostic => ({
+      file,
+      line: position.line,
+      column: position.column,
+      code: "UNQUOTED_TEMPLATE",
+      severity: "warning",
+      message: `unquoted template \`${position.action}\`: the whole file is rendered before it is read as YAML, so a value could change its structure; put this value in quotes`,
+    }),
+  );
+  const restore = (value: unknown) =>
+    restoreActions(
+      value,
+      actions.map((action) => action.text),
+    );
+  return {
+    ...probe,
+    text,
+    config: diagnostics.length === 0 ? (restore(probe.config) as PipelineConfig) : undefined,
+    triggers: probe.triggers ? (restore(probe.triggers) as PipelineConfig["on"]) : undefined,
+    diagnostics,
+    warnings,
+    templates: [],
+    renderWholeFile: true,
+  };
+}
+
+function analyzeText(file: string, text: string): Analysis {
+  const parsed = parseSource(file, text);
+  const diagnostics = [...parsed.diagnostics];
+  const base = {
+    file,
+    text,
+    warnings: [],
+    renderWholeFile: false,
+    lineCounter: parsed.lineCounter,
+  };
+  if (!parsed.doc) return { ...base, diagnostics, templates: [] };
+
+  const schemaDiagnostics: Diagnostic[] = [];
+  const walker = new SchemaWalker(file, parsed.doc, parsed.lineCounter, schemaDiagnostics);
+  const walked = walker.walkRoot(pipelineSchema);
+  schemaDiagnostics.push(...checkTemplateSites(file, text, walked.templates, parsed.lineCounter));
+  diagnostics.push(...afterSyntaxErrors(parsed.diagnostics, schemaDiagnostics));
+  sortDiagnostics(diagnostics);
+  const valid = diagnostics.length === 0;
+  return {
+    ...base,
+    diagnostics,
+    templates: walked.templates,
+    config: valid ? (walked.value as PipelineConfig) : undefined,
+    triggers: walked.triggers as PipelineConfig["on"] | undefined,
+  };
+}
+
+/**
+ * Drops the schema findings when the YAML itself is broken: the parser's
+ * recovery guesses at the structure, so "missing key" or "no value" there
+ * would send the user after problems that fixing the syntax removes.
+ */
+function afterSyntaxErrors(syntax: readonly Diagnostic[], schema: Diagnostic[]): Diagnostic[] {
+  const broken = syntax.some((d) => d.code === "YAML_SYNTAX" || d.code === "UNCLOSED_QUOTE");
+  return broken ? [] : schema;
+}
+
+function restoreActions(value: unknown, actions: readonly string[]): unknown {
+  if (typeof value === "string") {
+    return value.replace(ACTION_PLACEHOLDER, (_, index: string) => actions[Number(index)]!);
+  }
+  if (Array.isArray(value)) return value.map((item) => restoreActions(item, actions));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, restoreActions(item, actions)]),
+    );
+  }
+  return value;
+}
+
+function unreadable(file: string, reason: string): LoadedConfig {
+  return {
+    file,
+    text: "",
+    diagnostics: [
+      {
+        file,
+        line: 1,
+        column: 1,
+        code: "UNREADABLE_FILE",
+        severity: "error",
+        message: `cannot read the file (${reason})`,
+      },
+    ],
+    warnings: [],
+    renderWholeFile: false,
+  };
+}
