@@ -1,12 +1,92 @@
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
 import type { Command } from "commander";
-import { PogoError } from "../../util/errors.js";
+import {
+  type Diagnostic,
+  findRepositoryRoot,
+  formatDiagnostic,
+  type LoadedConfig,
+  loadConfig,
+  loadRepositoryConfigs,
+} from "../../config/index.js";
+import { UsageError } from "../../util/errors.js";
 
-// Placeholder until the command is built; it keeps the command tree complete.
+/** Adds `pogo ci validate [FILE...]`. */
 export function registerValidateCommand(parent: Command): void {
   parent
     .command("validate [files...]")
-    .description("not available yet")
-    .action(() => {
-      throw new PogoError("NOT_IMPLEMENTED", "`validate [files...]` is not available yet");
+    .description(
+      "check CI configs and print every error as file:line:col: message; without FILE, checks .pogo/ci/*.{yaml,yml} of the current repository",
+    )
+    .action((files: string[]) => {
+      process.exitCode = validateCommand(files, process.cwd());
     });
+}
+
+/** Validates configs, prints findings to stderr and returns the exit status: 0 valid, 1 invalid. */
+export function validateCommand(files: string[], cwd: string): number {
+  const loaded = files.length > 0 ? loadFiles(files, cwd) : loadRepository(cwd);
+  let failed = false;
+  const stderr: string[] = [];
+  const stdout: string[] = [];
+  for (const config of loaded) {
+    for (const diagnostic of [...config.diagnostics, ...config.warnings].sort(byPosition)) {
+      stderr.push(paint(formatDiagnostic(diagnostic), diagnostic));
+    }
+    if (config.diagnostics.length > 0) failed = true;
+    else stdout.push(`${config.file}: valid`);
+  }
+  if (loaded.length === 0) stderr.push("pogo: no config files in .pogo/ci; nothing to validate");
+  if (stdout.length > 0) process.stdout.write(`${stdout.join("\n")}\n`);
+  if (stderr.length > 0) process.stderr.write(`${stderr.join("\n")}\n`);
+  return failed ? 1 : 0;
+}
+
+function loadFiles(files: string[], cwd: string): LoadedConfig[] {
+  const texts = files.map((file) => {
+    const absolute = path.resolve(cwd, file);
+    let isFile = false;
+    try {
+      isFile = statSync(absolute).isFile();
+    } catch {
+      throw new UsageError(`file not found: ${file}`);
+    }
+    if (!isFile)
+      throw new UsageError(
+        `not a file: ${file}; pass config files, or no argument to check .pogo/ci`,
+      );
+    return { file, text: readFileSync(absolute, "utf8") };
+  });
+  return texts.map(({ file, text }) => loadConfig(file, text));
+}
+
+function loadRepository(cwd: string): LoadedConfig[] {
+  const root = findRepositoryRoot(cwd);
+  if (root === undefined) {
+    throw new UsageError(
+      `no repository found: neither ${cwd} nor a parent folder contains .pogo; run in a repository or pass config files`,
+    );
+  }
+  // Names relative to the working directory, so the printed paths open from the shell.
+  return loadRepositoryConfigs(root).map((config) => {
+    const shown = path.relative(cwd, path.join(root, config.file)) || config.file;
+    const rename = (diagnostic: Diagnostic) => ({ ...diagnostic, file: shown });
+    return {
+      ...config,
+      file: shown,
+      diagnostics: config.diagnostics.map(rename),
+      warnings: config.warnings.map(rename),
+    };
+  });
+}
+
+function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return a.line - b.line || a.column - b.column;
+}
+
+function paint(line: string, diagnostic: Diagnostic): string {
+  if (!process.stderr.isTTY || process.env.NO_COLOR !== undefined) return line;
+  const colour = diagnostic.severity === "warning" ? "\u001b[33m" : "\u001b[31m";
+  const split = line.indexOf(": ");
+  return `\u001b[1m${line.slice(0, split + 1)}\u001b[0m${colour}${line.slice(split + 1)}\u001b[0m`;
 }
