@@ -2,7 +2,9 @@
  * Runs every benchmark and prints one ratio per measurement against a
  * baseline taken in the same run, so results compare across machines.
  */
-const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<void> }> }> = [];
+const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<void> }> }> = [
+  { name: "webhook delivery", load: () => import("./webhook.js") },
+];
 
 for (const suite of suites) {
   process.stdout.write(`\n## ${suite.name}\n`);

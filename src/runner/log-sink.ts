@@ -8,7 +8,8 @@ export type LogStream = "stdout" | "stderr" | "info";
 export interface LogLine {
   stream: LogStream;
   text: string;
-  time: Date;
+  /** When the line was complete, in milliseconds since the Unix epoch. */
+  time: number;
 }
 
 /**
@@ -21,8 +22,8 @@ export const DEFAULT_MAX_LINE_LENGTH = 16 * 1024;
 export interface MaskingLogSinkOptions {
   /** Maximum length of one emitted line; default DEFAULT_MAX_LINE_LENGTH. */
   maxLineLength?: number;
-  /** Clock for line timestamps; tests fix it. */
-  now?: () => Date;
+  /** Clock for line timestamps in epoch milliseconds; tests fix it. */
+  now?: () => number;
 }
 
 /**
@@ -35,7 +36,7 @@ export interface MaskingLogSinkOptions {
 export class MaskingLogSink implements LogSink {
   private readonly partial = new Map<LogStream, string>();
   private readonly maxLineLength: number;
-  private readonly now: () => Date;
+  private readonly now: () => number;
 
   constructor(
     private readonly masker: SecretMasker,
@@ -43,7 +44,7 @@ export class MaskingLogSink implements LogSink {
     options: MaskingLogSinkOptions = {},
   ) {
     this.maxLineLength = Math.max(1, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? Date.now;
   }
 
   write(chunk: string, stream: "stdout" | "stderr" = "stdout"): void {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { CiEvent } from "../config/event.js";
 import type { TaskConfig } from "../config/types.js";
 import type { TaskExecutors } from "../tasks/index.js";
@@ -77,6 +78,8 @@ export class Runner {
   private readonly maxLineLength: number | undefined;
   private readonly maxLogLinesPerTask: number;
   private readonly now: () => Date;
+  // Log lines are many, so they take epoch milliseconds instead of a Date each.
+  private readonly lineClock: () => number;
 
   constructor(options: RunnerOptions) {
     this.executors = options.executors;
@@ -84,29 +87,35 @@ export class Runner {
     this.containerTimeoutMs = options.containerTimeoutMs ?? DEFAULT_CONTAINER_TIMEOUT_MS;
     this.maxLineLength = options.maxLineLength;
     this.maxLogLinesPerTask = options.maxLogLinesPerTask ?? DEFAULT_MAX_LOG_LINES_PER_TASK;
-    this.now = options.now ?? (() => new Date());
+    const now = options.now;
+    this.now = now ?? (() => new Date());
+    this.lineClock = now ? () => now().getTime() : Date.now;
   }
 
   /** Runs every plan of the event and returns when all pipelines have finished. */
   async runEvent(request: EventRunRequest): Promise<EventRun> {
     const runId = request.runId ?? randomUUID();
-    const signal = request.signal ?? new AbortController().signal;
+    // Tasks listen on an internal signal, so the caller's signal gets one
+    // listener however many tasks run.
+    const cancel = new AbortController();
+    setMaxListeners(0, cancel.signal);
+    const onCancel = () => cancel.abort(request.signal?.reason);
+    if (request.signal?.aborted) cancel.abort(request.signal.reason);
+    request.signal?.addEventListener("abort", onCancel, { once: true });
+    const signal = cancel.signal;
     const masker = request.masker ?? new SecretMasker();
     const notify = observerCaller(request.observer);
     const startedAt = this.now();
 
     const pipelines = request.plans.map((plan, index) => newPipelineRun(plan, index, masker));
-    await Promise.all(
-      request.plans.map((plan, index) =>
-        this.runPipeline(plan, pipelines[index]!, {
-          runId,
-          request,
-          signal,
-          masker,
-          notify,
-        }),
-      ),
-    );
+    const state: RunState = { runId, request, signal, masker, notify };
+    try {
+      await Promise.all(
+        request.plans.map((plan, index) => this.runPipeline(plan, pipelines[index]!, state)),
+      );
+    } finally {
+      request.signal?.removeEventListener("abort", onCancel);
+    }
 
     return {
       runId,
@@ -189,7 +198,7 @@ export class Runner {
         else task.droppedLogLines++;
         run.notify("logLine", pipeline, task, line);
       },
-      { maxLineLength: this.maxLineLength, now: this.now },
+      { maxLineLength: this.maxLineLength, now: this.lineClock },
     );
 
     const result = await this.executeTask(config, task, pipeline, run, sink);
@@ -222,18 +231,22 @@ export class Runner {
       return { status: "failed", reason: errorMessage(error) };
     }
 
-    const deadline = new AbortController();
+    // One controller carries both cancellation and the time limit; the
+    // executor sees `cancelled` either way and the flag tells them apart.
+    const stop = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      deadline.abort();
+      stop.abort();
     }, timeoutMs);
+    const onCancel = () => stop.abort();
+    run.signal.addEventListener("abort", onCancel, { once: true });
     const context: TaskContext = {
       runId: run.runId,
       pipeline: pipeline.file,
       taskIndex: task.index,
       log: sink,
-      signal: AbortSignal.any([run.signal, deadline.signal]),
+      signal: stop.signal,
       timeoutMs,
       data: run.request.event.data,
     };
@@ -257,6 +270,7 @@ export class Runner {
       return { status: "failed", reason: `internal error: ${errorMessage(error)}` };
     } finally {
       clearTimeout(timer);
+      run.signal.removeEventListener("abort", onCancel);
     }
   }
 
@@ -270,7 +284,7 @@ export class Runner {
   }
 
   private pipelineLine(pipeline: PipelineRun, run: RunState, text: string): void {
-    const line: LogLine = { stream: "info", text: run.masker.mask(text), time: this.now() };
+    const line: LogLine = { stream: "info", text: run.masker.mask(text), time: this.lineClock() };
     pipeline.log.push(line);
     run.notify("logLine", pipeline, undefined, line);
   }

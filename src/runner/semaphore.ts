@@ -1,7 +1,10 @@
 /** Semaphore lets at most `limit` holders run at once; the others wait in arrival order. */
 export class Semaphore {
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting = new Set<Waiter>();
+  // One abort listener per signal, however many waiters share it: a run of
+  // thousands of pipelines would otherwise pay for listener removal on each.
+  private readonly bySignal = new Map<AbortSignal, Set<Waiter>>();
 
   constructor(readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1) {
@@ -20,19 +23,31 @@ export class Semaphore {
       return Promise.resolve(this.releaser());
     }
     return new Promise((resolve) => {
-      const grant = () => {
-        signal?.removeEventListener("abort", onAbort);
-        this.active++;
-        resolve(this.releaser());
-      };
-      const onAbort = () => {
-        const position = this.waiting.indexOf(grant);
-        if (position >= 0) this.waiting.splice(position, 1);
-        resolve(false);
-      };
-      this.waiting.push(grant);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      const waiter: Waiter = { resolve, signal };
+      this.waiting.add(waiter);
+      if (signal) this.watch(signal, waiter);
     });
+  }
+
+  private watch(signal: AbortSignal, waiter: Waiter): void {
+    let group = this.bySignal.get(signal);
+    if (!group) {
+      const created = new Set<Waiter>();
+      group = created;
+      this.bySignal.set(signal, created);
+      signal.addEventListener(
+        "abort",
+        () => {
+          this.bySignal.delete(signal);
+          for (const member of created) {
+            this.waiting.delete(member);
+            member.resolve(false);
+          }
+        },
+        { once: true },
+      );
+    }
+    group.add(waiter);
   }
 
   private releaser(): () => void {
@@ -41,7 +56,22 @@ export class Semaphore {
       if (released) return;
       released = true;
       this.active--;
-      this.waiting.shift()?.();
+      this.grantNext();
     };
   }
+
+  private grantNext(): void {
+    const next = this.waiting.values().next();
+    if (next.done) return;
+    const waiter = next.value;
+    this.waiting.delete(waiter);
+    if (waiter.signal) this.bySignal.get(waiter.signal)?.delete(waiter);
+    this.active++;
+    waiter.resolve(this.releaser());
+  }
+}
+
+interface Waiter {
+  resolve: (release: (() => void) | false) => void;
+  signal: AbortSignal | undefined;
 }

@@ -186,28 +186,25 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
     return spec.timeout === undefined ? this.defaultTimeoutMs : parseDuration(spec.timeout);
   }
 
+  // undici's own header and body timeouts bound an attempt: they cost
+  // nothing per request, where a timer and an AbortController per attempt
+  // measurably slowed loopback delivery. The body timeout restarts on every
+  // chunk, so a server trickling bytes is stopped by the runner's task limit.
   private async attempt(
     spec: WebhookSpec,
     url: URL,
     timeoutMs: number,
     signal: AbortSignal,
   ): Promise<AttemptOutcome> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onCancel = () => controller.abort();
-    signal.addEventListener("abort", onCancel, { once: true });
-
     try {
       const response = await request(url, {
         method: spec.method,
         headers: spec.headers,
         body: spec.body,
-        signal: controller.signal,
+        signal,
         dispatcher: this.dispatcher,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
       const { text, bytes } = await readBounded(
         response.body,
@@ -221,12 +218,9 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
         bodyBytes: bytes,
       };
     } catch (error) {
-      if (timedOut) return { kind: "timeout" };
       if (signal.aborted) return { kind: "cancelled" };
+      if (isTimeoutError(error)) return { kind: "timeout" };
       return { kind: "error", error, retryable: isRetryableError(error) };
-    } finally {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onCancel);
     }
   }
 
@@ -274,6 +268,17 @@ function checkUrl(text: string): URL | string {
 /** Reports whether an HTTP status is worth another attempt: 408, 429 and 5xx. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
+}
+
+const TIMEOUT_ERROR_CODES = new Set([
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+function isTimeoutError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" && TIMEOUT_ERROR_CODES.has(code);
 }
 
 function isRetryableError(error: unknown): boolean {
@@ -352,28 +357,36 @@ export function parseRetryAfter(
 }
 
 // Reads the body up to MAX_DRAINED_BYTES, keeping the first `keep` bytes as
-// text, so the connection can be reused when the body is small.
-async function readBounded(
+// text, so the connection can be reused when the body is small. Plain stream
+// events are used because an async iterator costs more per response than a
+// loopback request takes.
+function readBounded(
   body: Dispatcher.ResponseData["body"],
   keep: number,
 ): Promise<{ text: string; bytes: number }> {
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  let bytes = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (keptBytes < keep) {
-      const part = chunk.subarray(0, keep - keptBytes);
-      kept.push(part);
-      keptBytes += part.length;
-    }
-    if (bytes >= MAX_DRAINED_BYTES) {
-      body.destroy();
-      break;
-    }
-  }
-  // A multi-byte character cut at the limit decodes to U+FFFD, which is harmless in a log.
-  return { text: Buffer.concat(kept).toString("utf8"), bytes };
+  return new Promise((resolve, reject) => {
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    let bytes = 0;
+    const finish = () => {
+      // A multi-byte character cut at the limit decodes to U+FFFD, which is harmless in a log.
+      resolve({ text: Buffer.concat(kept).toString("utf8"), bytes });
+    };
+    body.on("data", (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (keptBytes < keep) {
+        const part = chunk.subarray(0, keep - keptBytes);
+        kept.push(part);
+        keptBytes += part.length;
+      }
+      if (bytes >= MAX_DRAINED_BYTES) {
+        body.destroy();
+        finish();
+      }
+    });
+    body.on("end", finish);
+    body.on("error", reject);
+  });
 }
 
 // Resolves true after `ms`, or false as soon as `signal` aborts.
