@@ -1,0 +1,138 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, type ReadStream } from "node:fs";
+import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { ApiError, invalid } from "./errors.js";
+import { HASH_PATTERN } from "./tree.js";
+
+/** PutResult tells what `put` did with a blob. */
+export interface PutResult {
+  size: number;
+  /** False when the store already held the blob and the upload was only verified. */
+  written: boolean;
+}
+
+/**
+ * ObjectStore keeps content-addressed blobs on disk, one file per sha256
+ * under `<root>/<first two hex digits>/<remaining 62>`. A blob is written to
+ * `<root>/tmp`, checked against its hash, flushed with fsync and renamed
+ * into place, so a reader sees either the whole blob or none, and a blob
+ * whose bytes do not match its name never lands.
+ */
+export class ObjectStore {
+  readonly root: string;
+  private readonly tmp: string;
+
+  constructor(root: string) {
+    this.root = root;
+    this.tmp = join(root, "tmp");
+  }
+
+  /** Creates the directories and removes temporary files a crash left behind. */
+  async open(): Promise<void> {
+    await rm(this.tmp, { recursive: true, force: true });
+    await mkdir(this.tmp, { recursive: true });
+  }
+
+  pathOf(hash: string): string {
+    if (!HASH_PATTERN.test(hash))
+      throw invalid("INVALID_HASH", `invalid object hash ${JSON.stringify(hash)}`);
+    return join(this.root, hash.slice(0, 2), hash.slice(2));
+  }
+
+  async has(hash: string): Promise<boolean> {
+    try {
+      await stat(this.pathOf(hash));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Stores the bytes of `source` as blob `hash`. Throws HASH_MISMATCH when
+   * the bytes hash to something else and BLOB_TOO_LARGE past `maxBytes`;
+   * in both cases nothing is kept.
+   */
+  async put(
+    hash: string,
+    source: AsyncIterable<Buffer> | Iterable<Buffer> | Readable,
+    maxBytes = Number.MAX_SAFE_INTEGER,
+  ): Promise<PutResult> {
+    const target = this.pathOf(hash);
+    const hasher = createHash("sha256");
+    let size = 0;
+    const count = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        throw new ApiError(
+          413,
+          "BLOB_TOO_LARGE",
+          `blob ${hash} is larger than the limit of ${maxBytes} bytes`,
+        );
+      }
+      hasher.update(chunk);
+    };
+
+    if (await this.has(hash)) {
+      // The store has the blob already, but the bytes must still match
+      // before the caller may treat this upload as proof of owning them.
+      for await (const chunk of source) count(chunk as Buffer);
+      this.checkDigest(hash, hasher.digest("hex"));
+      return { size, written: false };
+    }
+
+    const temporary = join(this.tmp, `${hash}.${randomBytes(6).toString("hex")}`);
+    const file = await open(temporary, "wx");
+    try {
+      try {
+        for await (const chunk of source) {
+          count(chunk as Buffer);
+          await file.write(chunk as Buffer);
+        }
+        this.checkDigest(hash, hasher.digest("hex"));
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      const directory = join(this.root, hash.slice(0, 2));
+      await mkdir(directory, { recursive: true });
+      await rename(temporary, target);
+      // The rename is durable only once its directory is flushed; a revision
+      // committed after a power loss must not point at a vanished blob.
+      const handle = await open(directory, "r");
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+    return { size, written: true };
+  }
+
+  /** Stores `bytes` as a blob and returns its hash. */
+  async putBytes(bytes: Buffer): Promise<string> {
+    const hash = createHash("sha256").update(bytes).digest("hex");
+    await this.put(hash, [bytes]);
+    return hash;
+  }
+
+  async read(hash: string): Promise<Buffer> {
+    return readFile(this.pathOf(hash));
+  }
+
+  createReadStream(hash: string): ReadStream {
+    return createReadStream(this.pathOf(hash));
+  }
+
+  private checkDigest(expected: string, actual: string): void {
+    if (actual !== expected) {
+      throw invalid("HASH_MISMATCH", `the uploaded bytes hash to ${actual}, not to ${expected}`);
+    }
+  }
+}
