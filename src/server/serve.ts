@@ -1,0 +1,109 @@
+import { resolve } from "node:path";
+import type { FastifyInstance } from "fastify";
+import pino, { type Logger } from "pino";
+import type { Migration } from "../store/database.js";
+import { openStore } from "../store/open.js";
+import type { BookmarkHook, User } from "../store/records.js";
+import type { Store } from "../store/store.js";
+import { UsageError } from "../util/errors.js";
+import { buildApp, type ServerLimits } from "./app.js";
+
+/** DEFAULT_LISTEN is loopback only: exposing a server is a choice made with `--listen`. */
+export const DEFAULT_LISTEN = "127.0.0.1:8420";
+export const DEFAULT_DATA_DIR = ".pogo-data";
+
+/** ServerOptions configures a running Pogo server. */
+export interface ServerOptions {
+  /** Holds the SQLite database (unless `databaseUrl` is set) and the object store. */
+  dataDir: string;
+  /** `host:port` to listen on; port 0 picks a free one. */
+  listen: string;
+  /** The URL clients use; defaults to `http://` plus the address the server listens on. */
+  publicUrl?: string;
+  databaseUrl?: string;
+  /** A PostgreSQL schema instead of `public`. */
+  databaseSchema?: string;
+  logger?: Logger;
+  limits?: Partial<ServerLimits>;
+  schemaDir?: string;
+  /** Migrations of other modules, applied after the core ones. */
+  migrations?: readonly Migration[];
+  /** Hooks run inside every bookmark change's transaction (the CI queue). */
+  bookmarkHooks?: readonly BookmarkHook[];
+}
+
+/** RunningServer is a listening server; `close` stops it and closes the store. */
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  url: string;
+  /** Set on the first start only: the admin user and its token, shown once. */
+  admin?: { user: User; token: string };
+  close(): Promise<void>;
+}
+
+/** Opens the store, creates the admin on first start, and starts listening. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { host, port } = parseListen(options.listen);
+  const logger = options.logger ?? pino({ level: "info" });
+  const dataDir = resolve(options.dataDir);
+  const store = await openStore({
+    dataDir,
+    databaseUrl: options.databaseUrl,
+    databaseSchema: options.databaseSchema,
+    migrations: options.migrations,
+  });
+  try {
+    for (const hook of options.bookmarkHooks ?? []) store.onBookmarkChange(hook);
+    const admin = await store.bootstrapAdmin();
+    // With port 0 the address is known only after listening, so the app
+    // reads the public URL through a function.
+    let url = options.publicUrl ?? `http://${options.listen}`;
+    const app = await buildApp({
+      store,
+      publicUrl: () => url,
+      logger,
+      limits: options.limits,
+      schemaDir: options.schemaDir,
+    });
+    await app.listen({ host, port });
+    const address = app.server.address();
+    const actualPort = typeof address === "object" && address ? address.port : port;
+    url = options.publicUrl ?? `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
+    logger.info(
+      {
+        url,
+        dataDir,
+        database: options.databaseUrl ? "postgres" : "sqlite",
+        firstStart: admin !== undefined,
+      },
+      "pogo server started",
+    );
+    return {
+      app,
+      store,
+      url,
+      admin,
+      close: async () => {
+        await app.close();
+        await store.db.close();
+        logger.info("pogo server stopped");
+      },
+    };
+  } catch (error) {
+    await store.db.close();
+    throw error;
+  }
+}
+
+/** Splits `host:port` (or `[v6]:port`); throws a UsageError naming the flag otherwise. */
+export function parseListen(listen: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(listen);
+  const port = match ? Number(match[3]) : Number.NaN;
+  if (!match || port > 65535) {
+    throw new UsageError(
+      `invalid --listen ${JSON.stringify(listen)}: expected HOST:PORT such as ${DEFAULT_LISTEN}`,
+    );
+  }
+  return { host: (match[1] ?? match[2])!, port };
+}
