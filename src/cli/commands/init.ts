@@ -1,12 +1,61 @@
+import { basename, resolve } from "node:path";
 import type { Command } from "commander";
-import { PogoError } from "../../util/errors.js";
+import type { RepositoryInfo } from "../../client/api.js";
+import {
+  type ConnectionFlags,
+  checkServerUrl,
+  normaliseServer,
+  readUserConfig,
+  writeLink,
+  writeUserConfig,
+} from "../../client/config.js";
+import { UsageError } from "../../util/errors.js";
+import { connect, print, withConnectionOptions } from "./client-options.js";
 
-// Placeholder until the command is built; it keeps the command tree complete.
+interface InitFlags extends ConnectionFlags {
+  create?: boolean;
+  private?: boolean;
+  directory: string;
+}
+
+/** Registers `pogo init`, which links a directory to a repository on a server. */
 export function registerInitCommand(parent: Command): void {
-  parent
-    .command("init")
-    .description("not available yet")
-    .action(() => {
-      throw new PogoError("NOT_IMPLEMENTED", "`init` is not available yet");
-    });
+  withConnectionOptions(
+    parent
+      .command("init")
+      .description(
+        "link a directory to a server repository (written to .pogo/repository.json; no token there)",
+      )
+      .argument("[repository]", "repository name (default: the directory's name)")
+      .option("-C, --directory <dir>", "the directory to link", ".")
+      .option("--create", "create the repository on the server")
+      .option("--private", "with --create: only the owner, admins and CI tokens may read it"),
+  ).action(async (name: string | undefined, flags: InitFlags) => {
+    if (flags.private && !flags.create) throw new UsageError("--private needs --create");
+    if (flags.server) checkServerUrl(flags.server);
+    const root = resolve(flags.directory);
+    const repositoryName = name ?? basename(root);
+    // The link is written below; connecting first must not pick up an older link of a parent directory.
+    const { client, connection } = await connect(flags, { needsToken: true });
+
+    let repository: RepositoryInfo;
+    if (flags.create) {
+      repository = await client.createRepository(repositoryName, flags.private ?? false);
+      print(`created ${repository.private ? "private" : "public"} repository ${repository.name}`);
+    } else {
+      repository = await client.getRepository(repositoryName);
+    }
+
+    const server = normaliseServer(connection.server);
+    const linkPath = await writeLink(root, { server, repository: repository.name });
+    print(`linked ${root} to ${repository.name} on ${server} (${linkPath})`);
+
+    if (flags.token) {
+      const config = await readUserConfig();
+      config.tokens = { ...config.tokens, [server]: flags.token };
+      config.server ??= server;
+      const configPath = await writeUserConfig(config);
+      print(`saved the token for ${server} in ${configPath}`);
+    }
+  });
 }

@@ -1,12 +1,95 @@
 import type { Command } from "commander";
-import { PogoError } from "../../util/errors.js";
+import pino from "pino";
+import { DEFAULT_DATA_DIR, DEFAULT_LISTEN, startServer } from "../../server/serve.js";
 
-// Placeholder until the command is built; it keeps the command tree complete.
+interface ServeFlags {
+  dataDir: string;
+  listen: string;
+  publicUrl?: string;
+  databaseUrl?: string;
+  logLevel: string;
+}
+
+/** Registers `pogo serve`, which runs a Pogo server until SIGINT or SIGTERM. */
 export function registerServeCommand(parent: Command): void {
   parent
     .command("serve")
-    .description("not available yet")
-    .action(() => {
-      throw new PogoError("NOT_IMPLEMENTED", "`serve` is not available yet");
+    .description(
+      "run a Pogo server (SQLite and objects in the data dir unless --database-url is set)",
+    )
+    .option(
+      "--data-dir <dir>",
+      "folder for the database and the object store",
+      process.env.POGO_DATA_DIR || DEFAULT_DATA_DIR,
+    )
+    .option(
+      "--listen <host:port>",
+      "address to listen on",
+      process.env.POGO_LISTEN || DEFAULT_LISTEN,
+    )
+    .option(
+      "--public-url <url>",
+      "URL clients reach the server at, used in archive URLs (default: http://LISTEN)",
+      process.env.POGO_PUBLIC_URL,
+    )
+    .option(
+      "--database-url <url>",
+      "postgres://… to keep records in PostgreSQL instead of SQLite",
+      process.env.POGO_DATABASE_URL,
+    )
+    .option(
+      "--log-level <level>",
+      "pino log level: fatal, error, warn, info, debug or trace",
+      "info",
+    )
+    .action(async (flags: ServeFlags) => {
+      const logger = pino({ level: flags.logLevel });
+      const server = await startServer({
+        dataDir: flags.dataDir,
+        listen: flags.listen,
+        publicUrl: flags.publicUrl,
+        databaseUrl: flags.databaseUrl,
+        logger,
+      });
+      if (server.admin) {
+        process.stdout.write(
+          [
+            "",
+            `First start: created the admin user "${server.admin.user.name}". Its token is shown only this once:`,
+            "",
+            `    ${server.admin.token}`,
+            "",
+            `Use it with: pogo init --server ${server.url} --token <token> --create NAME`,
+            "",
+            "",
+          ].join("\n"),
+        );
+      }
+      await waitForShutdown(async () => {
+        logger.info("shutting down");
+        await server.close();
+        logger.flush();
+      });
     });
+}
+
+/** Resolves once a SIGINT or SIGTERM has been handled by `stop`; a second signal exits at once. */
+function waitForShutdown(stop: () => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`pogo: ${signal} again, exiting without waiting for requests\n`);
+        process.exit(1);
+      }
+      stopping = true;
+      stop().then(() => {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+        resolve();
+      }, reject);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
 }

@@ -5,6 +5,7 @@ import { registerPushCommand } from "./push.js";
 import { registerSecretsCommands } from "./secrets.js";
 import { registerServeCommand } from "./serve.js";
 import { registerTokenCommands } from "./token.js";
+import { registerWhoamiCommand } from "./whoami.js";
 
 /** Adds the commands that run or talk to a Pogo server. */
 export function registerServerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerServerCommands(program: Command): void {
   registerBookmarkCommands(program);
   registerSecretsCommands(program);
   registerTokenCommands(program);
+  registerWhoamiCommand(program);
 }

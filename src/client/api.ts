@@ -1,0 +1,212 @@
+import type { Readable } from "node:stream";
+import { PogoError } from "../util/errors.js";
+
+/** ServerError is an error answer from a Pogo server, carrying its stable code and HTTP status. */
+export class ServerError extends PogoError {
+  readonly status: number;
+
+  constructor(status: number, code: string, message: string) {
+    super(code, message);
+    this.status = status;
+  }
+}
+
+export interface RepositoryInfo {
+  id: number;
+  name: string;
+  private: boolean;
+  owner: string | null;
+  createdAt: string;
+}
+
+export interface RevisionInfo {
+  id: string;
+  author: string;
+  description: string;
+  fileCount: number;
+  totalSize: number;
+  createdAt: string;
+  archiveUrl: string;
+}
+
+export interface BookmarkInfo {
+  name: string;
+  revision: string;
+  updatedAt: string;
+}
+
+export interface TokenInfo {
+  id: number;
+  scope: "user" | "ci";
+  description: string;
+  repositoryId: number | null;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface UserInfo {
+  id: number;
+  name: string;
+  admin: boolean;
+  createdAt: string;
+}
+
+type Body = { json: unknown } | { bytes: Buffer | Readable; contentType: string } | undefined;
+
+/** PogoClient calls a Pogo server's HTTP API; every failure becomes a ServerError or a PogoError. */
+export class PogoClient {
+  readonly serverUrl: string;
+  private readonly token: string | undefined;
+
+  constructor(serverUrl: string, token?: string) {
+    this.serverUrl = serverUrl.replace(/\/+$/, "");
+    this.token = token;
+  }
+
+  async whoami(): Promise<{ user: UserInfo | null; token: TokenInfo; repository?: string | null }> {
+    return this.call("GET", "/user");
+  }
+
+  async createRepository(name: string, isPrivate: boolean): Promise<RepositoryInfo> {
+    return (
+      await this.call<{ repository: RepositoryInfo }>("POST", "/repositories", {
+        json: { name, private: isPrivate },
+      })
+    ).repository;
+  }
+
+  async getRepository(name: string): Promise<RepositoryInfo> {
+    return (await this.call<{ repository: RepositoryInfo }>("GET", repositoryPath(name)))
+      .repository;
+  }
+
+  async missingObjects(repository: string, hashes: string[]): Promise<string[]> {
+    const path = `${repositoryPath(repository)}/objects/missing`;
+    return (await this.call<{ missing: string[] }>("POST", path, { json: { hashes } })).missing;
+  }
+
+  async putObject(repository: string, hash: string, content: Readable): Promise<void> {
+    await this.call("PUT", `${repositoryPath(repository)}/objects/${hash}`, {
+      bytes: content,
+      contentType: "application/octet-stream",
+    });
+  }
+
+  async putPack(repository: string, pack: Buffer, contentType: string): Promise<void> {
+    await this.call("POST", `${repositoryPath(repository)}/objects`, { bytes: pack, contentType });
+  }
+
+  async createRevision(
+    repository: string,
+    revision: { author: string; description: string; entries: unknown[]; bookmark?: string },
+  ): Promise<{ revision: RevisionInfo; bookmark: (BookmarkInfo & { changed: boolean }) | null }> {
+    return this.call("POST", `${repositoryPath(repository)}/revisions`, { json: revision });
+  }
+
+  async listRevisions(repository: string, limit = 50): Promise<RevisionInfo[]> {
+    const path = `${repositoryPath(repository)}/revisions?limit=${limit}`;
+    return (await this.call<{ revisions: RevisionInfo[] }>("GET", path)).revisions;
+  }
+
+  async getRevision(repository: string, rev: string): Promise<RevisionInfo> {
+    const path = `${repositoryPath(repository)}/revisions/${encodeURIComponent(rev)}`;
+    return (await this.call<{ revision: RevisionInfo }>("GET", path)).revision;
+  }
+
+  async listBookmarks(repository: string): Promise<BookmarkInfo[]> {
+    return (
+      await this.call<{ bookmarks: BookmarkInfo[] }>(
+        "GET",
+        `${repositoryPath(repository)}/bookmarks`,
+      )
+    ).bookmarks;
+  }
+
+  async setBookmark(
+    repository: string,
+    name: string,
+    revision: string,
+  ): Promise<{ bookmark: BookmarkInfo; changed: boolean; previousRevision: string | null }> {
+    return this.call("PUT", bookmarkPath(repository, name), { json: { revision } });
+  }
+
+  async removeBookmark(repository: string, name: string): Promise<BookmarkInfo> {
+    return (await this.call<{ bookmark: BookmarkInfo }>("DELETE", bookmarkPath(repository, name)))
+      .bookmark;
+  }
+
+  async listTokens(): Promise<TokenInfo[]> {
+    return (await this.call<{ tokens: TokenInfo[] }>("GET", "/user/tokens")).tokens;
+  }
+
+  async createToken(
+    description: string,
+    expiresInDays?: number,
+  ): Promise<{ token: string; record: TokenInfo }> {
+    return this.call("POST", "/user/tokens", { json: { description, expiresInDays } });
+  }
+
+  async revokeToken(id: number): Promise<void> {
+    await this.call("DELETE", `/user/tokens/${id}`);
+  }
+
+  /** Returns the archive response of `rev`, for the caller to stream. */
+  async archive(repository: string, rev: string): Promise<Response> {
+    return this.send("GET", `${repositoryPath(repository)}/archive/${encodePath(rev)}`);
+  }
+
+  private async call<T>(method: string, path: string, body?: Body): Promise<T> {
+    const response = await this.send(method, path, body);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  private async send(method: string, path: string, body?: Body): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const init: RequestInit & { duplex?: "half" } = { method, headers };
+    if (body && "json" in body) {
+      headers["content-type"] = "application/json";
+      init.body = JSON.stringify(body.json);
+    } else if (body) {
+      headers["content-type"] = body.contentType;
+      init.body = body.bytes as unknown as RequestInit["body"];
+      if (!Buffer.isBuffer(body.bytes)) init.duplex = "half";
+    }
+    let response: Response;
+    try {
+      response = await fetch(`${this.serverUrl}${path}`, init);
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new PogoError(
+        "SERVER_UNREACHABLE",
+        `cannot reach the Pogo server at ${this.serverUrl}: ${cause?.code ?? cause?.message ?? String(error)}`,
+        { cause: error },
+      );
+    }
+    if (response.ok) return response;
+    let code = "HTTP_ERROR";
+    let message = `${method} ${path.split("?")[0]} failed with HTTP ${response.status}`;
+    try {
+      const parsed = (await response.json()) as { error?: { code?: string; message?: string } };
+      if (parsed.error?.code) code = parsed.error.code;
+      if (parsed.error?.message) message = parsed.error.message;
+    } catch {
+      // Not a Pogo error body (a proxy's error page, say): keep the generic message.
+    }
+    throw new ServerError(response.status, code, message);
+  }
+}
+
+function repositoryPath(name: string): string {
+  return `/repository/${encodeURIComponent(name)}`;
+}
+
+function encodePath(value: string): string {
+  return value.split("/").map(encodeURIComponent).join("/");
+}
+
+function bookmarkPath(repository: string, name: string): string {
+  return `${repositoryPath(repository)}/bookmarks/${encodePath(name)}`;
+}

@@ -1,0 +1,106 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { lstat, readdir, readFile, readlink } from "node:fs/promises";
+import { join } from "node:path";
+import { pathProblem, type TreeEntry } from "../store/tree.js";
+import { PogoError } from "../util/errors.js";
+import { LINK_FILE } from "./config.js";
+import { IgnoreRules } from "./ignore.js";
+
+/** IGNORE_FILE is read from the root of the working tree. */
+export const IGNORE_FILE = ".pogoignore";
+
+/**
+ * Patterns applied before `.pogoignore`, which can re-include them with
+ * `!node_modules/`: installed packages and the default server data dir are
+ * rebuilt, not versioned.
+ */
+export const DEFAULT_IGNORES = ["node_modules/", ".pogo-data/"];
+
+/** Paths never pushed, whatever `.pogoignore` says: git's metadata and the repository link. */
+const ALWAYS_IGNORED = new Set([".git", LINK_FILE]);
+
+// Files up to this size are read whole to hash them; larger ones stream.
+const WHOLE_FILE_LIMIT = 4 * 1024 * 1024;
+const HASH_CONCURRENCY = 16;
+
+/** ScannedFile pairs a tree entry with the file its content comes from. */
+export interface ScannedTree {
+  entries: TreeEntry[];
+  /** Absolute file paths by tree path, for uploading. */
+  sources: Map<string, string>;
+  /** Paths skipped because they are neither files, directories nor symlinks. */
+  skipped: string[];
+}
+
+/** Walks `root` and returns every file and symlink to push, hashed, honouring ignore rules. */
+export async function scanTree(root: string): Promise<ScannedTree> {
+  const rules = new IgnoreRules().add(DEFAULT_IGNORES.join("\n"));
+  try {
+    rules.add(await readFile(join(root, IGNORE_FILE), "utf8"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+
+  const files: Array<{ path: string; source: string; mode: number; size: number }> = [];
+  const entries: TreeEntry[] = [];
+  const skipped: string[] = [];
+
+  const walk = async (relative: string): Promise<void> => {
+    const directory = relative === "" ? root : join(root, relative);
+    const children = await readdir(directory, { withFileTypes: true });
+    children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const child of children) {
+      const path = relative === "" ? child.name : `${relative}/${child.name}`;
+      if (ALWAYS_IGNORED.has(path)) continue;
+      const problem = pathProblem(path);
+      if (problem)
+        throw new PogoError("INVALID_PATH", `cannot push ${JSON.stringify(path)}: ${problem}`);
+      if (rules.ignores(path, child.isDirectory())) continue;
+      const source = join(root, path);
+      if (child.isDirectory()) {
+        await walk(path);
+      } else if (child.isSymbolicLink()) {
+        entries.push({ path, type: "symlink", target: await readlink(source) });
+      } else if (child.isFile()) {
+        const info = await lstat(source);
+        files.push({ path, source, mode: info.mode & 0o777, size: info.size });
+      } else {
+        skipped.push(path);
+      }
+    }
+  };
+  await walk("");
+
+  const sources = new Map<string, string>();
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const file = files[next++]!;
+      const { hash, size } = await hashFile(file.source, file.size);
+      entries.push({ path: file.path, type: "file", mode: file.mode, hash, size });
+      sources.set(file.path, file.source);
+    }
+  };
+  await Promise.all(Array.from({ length: HASH_CONCURRENCY }, worker));
+  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { entries, sources, skipped };
+}
+
+/** Returns the sha256 and the byte count of a file's content as read now. */
+export async function hashFile(
+  path: string,
+  expectedSize: number,
+): Promise<{ hash: string; size: number }> {
+  const hasher = createHash("sha256");
+  if (expectedSize <= WHOLE_FILE_LIMIT) {
+    const content = await readFile(path);
+    return { hash: hasher.update(content).digest("hex"), size: content.length };
+  }
+  let size = 0;
+  for await (const chunk of createReadStream(path)) {
+    hasher.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { hash: hasher.digest("hex"), size };
+}
