@@ -912,9 +912,9 @@ export const invalidCases: InvalidCase[] = [
             body: '{"rev": "{{.Rev"}'
     `,
     line: 9,
-    column: 23,
+    column: 25,
     code: "TEMPLATE_SYNTAX",
-    message: "invalid template in `do[0].webhook.body`",
+    message: "invalid template in `do[0].webhook.body`: bad character U+0022",
     schemaGap: "templates are text to JSON Schema",
   },
   {
@@ -935,9 +935,9 @@ export const invalidCases: InvalidCase[] = [
               }
     `,
     line: 12,
-    column: 23,
+    column: 25,
     code: "TEMPLATE_SYNTAX",
-    message: "invalid template in `do[0].webhook.body`",
+    message: "invalid template in `do[0].webhook.body`: bad character U+0022",
     schemaGap: "templates are text to JSON Schema",
   },
 

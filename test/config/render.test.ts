@@ -1,0 +1,179 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  formatDiagnostic,
+  loadConfig,
+  renderConfig,
+  type TemplateEnv,
+  templateData,
+} from "../../src/config/index.js";
+import { yaml } from "./dedent.js";
+
+const data = templateData({
+  Rev: "v1.2.0",
+  ArchiveUrl: "https://pogo.test/repository/app/archive/3f2a.zip",
+  Description: "fix: quoting\n- item # not a comment",
+  RepositoryID: 7,
+  EventType: "push",
+});
+
+const env: TemplateEnv = {
+  now: () => new Date("2026-01-02T03:04:05Z"),
+  secret: (name) => {
+    if (name === "API_KEY") return "k-123";
+    throw new Error(`secret ${JSON.stringify(name)} is not set`);
+  },
+};
+
+function webhook(fields: string): string {
+  return `version: 1\non:\n  push:\n    bookmarks: ["v*"]\ndo:\n  - webhook:\n${fields}`;
+}
+
+describe("renderConfig", () => {
+  it("renders the seed webhook example inside its values", () => {
+    const text = readFileSync(
+      new URL("../fixtures/config/seed/webhook-task.yaml", import.meta.url),
+      "utf8",
+    );
+    const rendered = renderConfig("webhook-task.yaml", text, data, env);
+    expect(rendered.diagnostics).toEqual([]);
+    expect(rendered.config?.do[0]).toMatchObject({
+      webhook: {
+        body: '{"VERSION": "v1.2.0", "ZIP": "https://pogo.test/repository/app/archive/3f2a.zip"}',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: secrets are the runner's to replace.
+        headers: { Authorization: "Bearer ${DEPLOY_TOKEN}" },
+      },
+    });
+  });
+
+  it("never lets a template result change the YAML structure", () => {
+    const rendered = renderConfig(
+      "ci.yaml",
+      webhook(
+        "      url: https://hooks.example.com/x\n      method: POST\n      body: '{{.Description}}'\n",
+      ),
+      data,
+      env,
+    );
+    expect(rendered.config?.do[0]).toMatchObject({
+      webhook: { body: "fix: quoting\n- item # not a comment" },
+    });
+  });
+
+  it("renders numbers, now and secret through the engine", () => {
+    const rendered = renderConfig(
+      "ci.yaml",
+      yaml`
+        version: 1
+        on:
+          push:
+            bookmarks: ["v*"]
+        do:
+          - container:
+              image: alpine:3.20
+              environment:
+                REPO_ID: "{{.RepositoryID}}"
+                DAY: '{{ now.Format "2006-01-02" }}'
+                KEY: '{{ secret "API_KEY" | toUpper }}'
+      `,
+      data,
+      env,
+    );
+    expect(rendered.diagnostics).toEqual([]);
+    expect(rendered.config?.do[0]).toMatchObject({
+      container: { environment: { REPO_ID: "7", DAY: "2026-01-02", KEY: "K-123" } },
+    });
+  });
+
+  it("renders a file with unquoted templates as a whole and warns", () => {
+    const rendered = renderConfig(
+      "ci.yaml",
+      webhook("      url: {{.ArchiveUrl}}\n      method: POST\n"),
+      data,
+      env,
+    );
+    expect(rendered.config?.do[0]).toMatchObject({
+      webhook: { url: "https://pogo.test/repository/app/archive/3f2a.zip" },
+    });
+    expect(rendered.warnings.map(formatDiagnostic)).toEqual([
+      "ci.yaml:7:12: warning: unquoted template `{{.ArchiveUrl}}`: the whole file is rendered before it is read as YAML, so a value could change its structure; put this value in quotes",
+    ]);
+  });
+
+  it("points an execution error at the action in the file", () => {
+    const rendered = renderConfig(
+      "ci.yaml",
+      webhook(
+        "      url: https://hooks.example.com/x\n      method: POST\n      body: 'rev {{.Revision}}'\n",
+      ),
+      data,
+      env,
+    );
+    expect(rendered.config).toBeUndefined();
+    expect(rendered.diagnostics.map(formatDiagnostic)).toEqual([
+      'ci.yaml:9:20: rendering `do[0].webhook.body` failed: executing "ci.yaml" at <.Revision>: can\'t evaluate field Revision in type main.Event',
+    ]);
+  });
+
+  it("reports a missing secret as a rendering error", () => {
+    const rendered = renderConfig(
+      "ci.yaml",
+      webhook(
+        "      url: https://hooks.example.com/x\n      method: POST\n      body: '{{ secret \"NOPE\" }}'\n",
+      ),
+      data,
+      env,
+    );
+    expect(rendered.diagnostics[0]?.code).toBe("TEMPLATE_EXEC");
+    expect(rendered.diagnostics[0]?.message).toContain('secret "NOPE" is not set');
+  });
+
+  it("checks a rendered URL against the http and https rule", () => {
+    const rendered = renderConfig(
+      "ci.yaml",
+      webhook("      url: '{{.Rev}}'\n      method: POST\n"),
+      data,
+      env,
+    );
+    expect(rendered.diagnostics.map(formatDiagnostic)).toEqual([
+      "ci.yaml:7:12: after rendering, `do[0].webhook.url` `v1.2.0` is not a valid URL; write a full URL such as https://ci.example.com/hook",
+    ]);
+  });
+
+  it("checks a rendered Dockerfile path stays in the repository", () => {
+    const rendered = renderConfig(
+      "ci.yaml",
+      "version: 1\non:\n  push:\n    bookmarks: [main]\ndo:\n  - container:\n      image: './{{.EventType}}/../../Dockerfile'\n",
+      data,
+      env,
+    );
+    expect(rendered.diagnostics[0]?.message).toContain("leaves the repository");
+  });
+
+  it("returns validation errors without rendering", () => {
+    const rendered = renderConfig("ci.yaml", "version: 2\n", data, env);
+    expect(rendered.config).toBeUndefined();
+    expect(rendered.diagnostics.map((d) => d.code)).toEqual([
+      "MISSING_KEY",
+      "MISSING_KEY",
+      "INVALID_VALUE",
+    ]);
+  });
+});
+
+describe("template syntax at validation", () => {
+  it.each([
+    ["plain value", "      body: rev-{{.Rev | nofunc}}\n", 9, 26],
+    ["double-quoted value with escapes", '      body: "tab\\t{{ nofunc }}"\n', 9, 22],
+    ["folded block", "      body: >\n        first line\n        second {{ nofunc }}\n", 11, 19],
+  ])("points into a %s", (_, body, line, column) => {
+    const loaded = loadConfig(
+      "ci.yaml",
+      webhook(`      url: https://hooks.example.com/x\n      method: POST\n${body}`),
+    );
+    expect(loaded.diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual([
+      `${line}:${column} TEMPLATE_SYNTAX`,
+    ]);
+    expect(loaded.diagnostics[0]?.message).toContain('function "nofunc" not defined');
+  });
+});
