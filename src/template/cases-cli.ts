@@ -5,7 +5,7 @@
  */
 
 import { createInterface } from "node:readline";
-import { formatResult, runCase, type TemplateCase } from "./cases.js";
+import { type CaseResult, formatResult, runCase, type TemplateCase } from "./cases.js";
 
 const repeatIndex = process.argv.indexOf("-repeat");
 const repeat = repeatIndex >= 0 ? Number(process.argv[repeatIndex + 1]) : 1;
@@ -26,7 +26,13 @@ for await (const raw of lines) {
     process.stderr.write(`template-cases: bad case line: ${(error as Error).message}\n`);
     process.exit(2);
   }
-  const result = runCase(c);
+  let result: CaseResult;
+  try {
+    result = runCase(c);
+  } catch (error) {
+    // An engine bug must not hide the remaining cases.
+    result = { name: c.name, error: `internal error: ${(error as Error).stack}`, stage: "exec" };
+  }
   for (let i = 1; i < repeat; i++) runCase(c);
   out.push(formatResult(result));
   if (out.length >= 256) {

@@ -34,7 +34,7 @@ export function stringerOf(v: GoValue): string | undefined {
     }
     return undefined;
   }
-  if (v instanceof GoLocation) return v.name === "" ? "UTC" : v.name;
+  if (v instanceof GoLocation) return v.name;
   return undefined;
 }
 
@@ -397,13 +397,13 @@ class Printer {
         this.fmtInteger(v, 16, verb, true);
         return;
       case "c":
-        this.fmtC(v);
+        this.fmtC(BigInt.asUintN(64, v));
         return;
       case "q":
-        this.fmtQc(v);
+        this.fmtQc(BigInt.asUintN(64, v));
         return;
       case "U":
-        this.fmtUnicode(v);
+        this.fmtUnicode(BigInt.asUintN(64, v));
         return;
       default:
         this.badVerb(verb);

@@ -373,13 +373,32 @@ const UNICODE_SPACE =
   "[\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]";
 const TRIM_SPACE = new RegExp(`^${UNICODE_SPACE}+|${UNICODE_SPACE}+$`, "g");
 
+/**
+ * Simple case mappings where JavaScript's full mapping yields several
+ * characters but Unicode's one-character mapping, which Go uses, differs.
+ */
+const SIMPLE_UPPER: ReadonlyMap<number, number> = new Map([
+  ...[0x1f80, 0x1f90, 0x1fa0].flatMap((base) =>
+    Array.from({ length: 8 }, (_, i) => [base + i, base + i + 8] as [number, number]),
+  ),
+  [0x1fb3, 0x1fbc],
+  [0x1fc3, 0x1fcc],
+  [0x1ff3, 0x1ffc],
+]);
+const SIMPLE_LOWER: ReadonlyMap<number, number> = new Map([[0x130, 0x69]]);
+
 function mapRunes(s: string, upper: boolean): string {
   if (/^[\x00-\x7f]*$/.test(s)) return upper ? s.toUpperCase() : s.toLowerCase();
   let out = "";
   for (const ch of s) {
-    // Go maps rune by rune; a mapping that needs several characters keeps the original.
+    // Go maps rune by rune with the one-character mapping.
     const mapped = upper ? ch.toUpperCase() : ch.toLowerCase();
-    out += [...mapped].length === 1 ? mapped : ch;
+    if ([...mapped].length === 1) {
+      out += mapped;
+      continue;
+    }
+    const simple = (upper ? SIMPLE_UPPER : SIMPLE_LOWER).get(ch.codePointAt(0)!);
+    out += simple === undefined ? ch : String.fromCodePoint(simple);
   }
   return out;
 }
@@ -539,7 +558,13 @@ const TIME_METHODS: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
   ["GoString", timeMethod([], (t) => t.goString())],
   ["Hour", timeMethod([], (t) => t.hour())],
   ["ISOWeek", timeMethod([], noResult, 2)],
-  ["In", timeMethod([T_LOCATION], (t, [loc]) => t.in(loc as GoLocation))],
+  [
+    "In",
+    timeMethod([T_LOCATION], (t, [loc]) => {
+      if (loc === undefined) throw new GoError("time: missing Location in call to Time.In");
+      return t.in(loc as GoLocation);
+    }),
+  ],
   ["IsDST", timeMethod([], () => false)],
   ["IsZero", timeMethod([], (t) => t.isZero())],
   ["Local", timeMethod([], (t) => t.in(GoLocation.Local))],
@@ -612,7 +637,7 @@ const WEEKDAY_METHODS: ReadonlyMap<string, GoFunc> = new Map([
   ["String", durationMethod([], (d) => weekdayName(d))],
 ]);
 const LOCATION_METHODS: ReadonlyMap<string, GoFunc> = new Map([
-  ["String", fn([], (args) => (args[0] as GoLocation).name || "UTC")],
+  ["String", fn([], (args) => (args[0] as GoLocation).name)],
 ]);
 
 /** Returns the method set of a value's type, with the receiver as the first argument. */

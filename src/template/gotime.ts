@@ -93,7 +93,7 @@ export class GoTime {
     const local = civilToUnix(year!, month!, day!, hour!, minute!, second!);
     // Go uses the local zone for an offset equal to its own; the reference machine's is UTC.
     const loc =
-      m[8] === "Z" ? GoLocation.UTC : offset === 0 ? GoLocation.Local : new GoLocation("", offset);
+      m[8] === "Z" ? GoLocation.UTC : offset === 0 ? GoLocation.Local : GoLocation.fixed(offset);
     return new GoTime(local - BigInt(offset), nsec, loc);
   }
 
@@ -502,8 +502,8 @@ function formatTime(t: GoTime, layout: string): string {
         out += t.hour() >= 12 ? "pm" : "am";
         break;
       case "MST":
-        if (t.loc.name !== "") {
-          out += t.loc.name;
+        if (t.loc.abbreviation !== "") {
+          out += t.loc.abbreviation;
         } else {
           const zone = Math.trunc(offset / 60);
           const abs = Math.abs(zone);

@@ -90,7 +90,7 @@ export class Lexer {
   private line = 1;
   private startLine = 1;
   private state: StateFn = lexText;
-  private pending: Item | null = null;
+  private readonly pending: Item[] = [];
 
   constructor(
     readonly input: string,
@@ -100,15 +100,13 @@ export class Lexer {
 
   /** Runs states until one emits an item; after the end it keeps returning EOF (or the error). */
   nextItem(): Item {
-    while (this.pending === null) {
+    while (this.pending.length === 0) {
       if (this.state === null) {
         return { type: ItemType.EOF, pos: this.pos, val: "", line: this.line };
       }
       this.state = this.state(this);
     }
-    const item = this.pending;
-    this.pending = null;
-    return item;
+    return this.pending.shift()!;
   }
 
   next(): number {
@@ -143,12 +141,12 @@ export class Lexer {
   }
 
   emit(type: ItemType): void {
-    this.pending = {
+    this.pending.push({
       type,
       pos: this.start,
       val: this.input.slice(this.start, this.pos),
       line: this.startLine,
-    };
+    });
     this.start = this.pos;
     this.startLine = this.line;
   }
@@ -176,7 +174,12 @@ export class Lexer {
 
   /** Emits an error item and stops the scan. */
   errorf(message: string): StateFn {
-    this.pending = { type: ItemType.Error, pos: this.start, val: message, line: this.startLine };
+    this.pending.push({
+      type: ItemType.Error,
+      pos: this.start,
+      val: message,
+      line: this.startLine,
+    });
     this.state = null;
     return null;
   }
@@ -231,14 +234,7 @@ export class Lexer {
     if (l.pos > l.start) {
       l.line += countNewlines(l.input, l.start, l.pos);
       l.emit(ItemType.Text);
-      // The EOF item follows on the next call.
-      return lexEOF;
     }
-    l.emit(ItemType.EOF);
-    return null;
-  }
-
-  static lexEOF(l: Lexer): StateFn {
     l.emit(ItemType.EOF);
     return null;
   }
@@ -518,7 +514,6 @@ export class Lexer {
 }
 
 const lexText = Lexer.lexText;
-const lexEOF = Lexer.lexEOF;
 const lexLeftDelim = Lexer.lexLeftDelim;
 const lexComment = Lexer.lexComment;
 const lexRightDelim = Lexer.lexRightDelim;

@@ -13,15 +13,23 @@
 import type { TemplateData } from "../config/event.js";
 import type { GoTime } from "./gotime.js";
 
-/** GoLocation is a `*time.Location`; only fixed zones exist in templates. */
+/**
+ * GoLocation is a `*time.Location` with one fixed zone: `name` is what
+ * Location.String prints, `abbreviation` what the "MST" layout prints.
+ */
 export class GoLocation {
   constructor(
     readonly name: string,
+    readonly abbreviation: string,
     readonly offset: number,
   ) {}
-  static readonly UTC = new GoLocation("UTC", 0);
-  /** Local is time.Local; on the reference machine the local zone is UTC by another pointer. */
-  static readonly Local = new GoLocation("UTC", 0);
+  static readonly UTC = new GoLocation("UTC", "UTC", 0);
+  /** Local is time.Local; the reference machine's local zone is UTC (Etc/UTC). */
+  static readonly Local = new GoLocation("Local", "UTC", 0);
+  /** Returns an unnamed zone, as time.Parse makes for an offset that is not local. */
+  static fixed(offset: number): GoLocation {
+    return new GoLocation("", "", offset);
+  }
 }
 
 /** NumberKind groups Go's numeric types the way comparisons and formatting need. */
