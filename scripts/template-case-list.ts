@@ -734,10 +734,18 @@ function add(group: string, index: number, entry: Entry): void {
 }
 
 for (const [group, entries] of Object.entries(groups)) {
-  entries.forEach((entry, i) => add(group, i, entry));
+  entries.forEach((entry, i) => {
+    add(group, i, entry);
+  });
 }
-printfCases.forEach((args, i) => add("printf", i, `{{printf ${args}}}`));
-parseErrors.forEach((template, i) => add("parse-error", i, template));
-execErrors.forEach((template, i) => add("exec-error", i, template));
+printfCases.forEach((args, i) => {
+  add("printf", i, `{{printf ${args}}}`);
+});
+parseErrors.forEach((template, i) => {
+  add("parse-error", i, template);
+});
+execErrors.forEach((template, i) => {
+  add("exec-error", i, template);
+});
 
 process.stdout.write(`${lines.map((c) => JSON.stringify(c)).join("\n")}\n`);
