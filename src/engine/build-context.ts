@@ -67,6 +67,11 @@ export async function scanBuildContext(location: DockerfileLocation): Promise<Bu
   // Docker always sends the Dockerfile and .dockerignore, whatever .dockerignore says.
   const alwaysSent = new Set([location.dockerfile, ".dockerignore"]);
 
+  // An ignored directory is skipped whole unless a `!` pattern or an always-sent file may re-include part of it.
+  const hasExceptions = ignoreFile.split("\n").some((line) => line.trim().startsWith("!"));
+  const mayContainSent = (dir: string) =>
+    hasExceptions || [...alwaysSent].some((sent) => sent.startsWith(`${dir}/`));
+
   const entries: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const children = (await readdir(join(location.contextDir, dir), { withFileTypes: true })).sort(
@@ -74,9 +79,9 @@ export async function scanBuildContext(location: DockerfileLocation): Promise<Bu
     );
     for (const child of children) {
       const path = dir === "" ? child.name : `${dir}/${child.name}`;
-      if (ignored.ignores(path) && !alwaysSent.has(path)) continue;
-      entries.push(path);
-      if (child.isDirectory()) await walk(path);
+      const sent = !ignored.ignores(path) || alwaysSent.has(path);
+      if (sent) entries.push(path);
+      if (child.isDirectory() && (sent || mayContainSent(path))) await walk(path);
     }
   };
   await walk("");

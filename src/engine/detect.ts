@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { ApiEngine } from "./api/index.js";
@@ -55,16 +56,38 @@ export class DockerHostStrategy implements DetectionStrategy {
       case "tcp:":
       case "http:":
       case "https:":
-        // docker-modem reads DOCKER_HOST and the TLS variables itself, exactly as the docker CLI does.
-        return probeApi(
-          this.name,
-          (timeout) => new Docker(timeout ? { timeout } : undefined),
-          host,
-          isLoopback(url.hostname),
-        );
+        return this.probeTcp(url, host);
       default:
         return `DOCKER_HOST=${host} has an unsupported scheme ${url.protocol}`;
     }
+  }
+
+  /**
+   * Connects to a tcp:// engine. As the docker CLI does, a non-empty
+   * DOCKER_TLS_VERIFY turns on TLS with ca.pem, cert.pem and key.pem from
+   * DOCKER_CERT_PATH (default ~/.docker), and the default port is 2376 with
+   * TLS and 2375 without.
+   */
+  private async probeTcp(url: URL, host: string): Promise<Engine | string> {
+    const tls = url.protocol === "https:" || (this.env.DOCKER_TLS_VERIFY ?? "") !== "";
+    const options: Docker.DockerOptions = {
+      host: url.hostname.replace(/^\[|\]$/g, ""),
+      port: url.port || (tls ? "2376" : "2375"),
+      protocol: tls ? "https" : "http",
+    };
+    if (tls) {
+      const certDir = this.env.DOCKER_CERT_PATH || join(homedir(), ".docker");
+      try {
+        options.ca = readFileSync(join(certDir, "ca.pem"));
+        options.cert = readFileSync(join(certDir, "cert.pem"));
+        options.key = readFileSync(join(certDir, "key.pem"));
+      } catch (error) {
+        return `TLS certificates in ${certDir} could not be read: ${(error as Error).message}`;
+      }
+    }
+    const connect = (timeout?: number) =>
+      new Docker({ ...options, ...(timeout ? { timeout } : {}) });
+    return probeApi(this.name, connect, host, isLoopback(url.hostname));
   }
 }
 

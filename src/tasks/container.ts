@@ -127,6 +127,19 @@ export class ContainerExecutor implements TaskExecutor<ContainerSpec> {
     }
   }
 
+  /**
+   * Returns one line naming the engine container tasks will use and how it
+   * was found, or why none is available, for `pogo ci test` and the server.
+   */
+  async describeEngine(): Promise<string> {
+    try {
+      return (await this.getEngine()).describe();
+    } catch (error) {
+      if (error instanceof PogoError) return error.message;
+      throw error;
+    }
+  }
+
   private async getEngine(): Promise<Engine> {
     const engine = this.options.engine;
     if (engine === undefined) return getEngine();

@@ -1,7 +1,9 @@
 import type { ContainerSpec, WebhookSpec } from "../config/types.js";
+import { ContainerExecutor, type ContainerExecutorOptions } from "./container.js";
 import type { TaskContext, TaskExecutor, TaskResult } from "./task.js";
 import { WebhookExecutor, type WebhookExecutorOptions } from "./webhook.js";
 
+export { ContainerExecutor } from "./container.js";
 export type { LogSink, TaskContext, TaskExecutor, TaskResult, TaskStatus } from "./task.js";
 export { WebhookExecutor } from "./webhook.js";
 
@@ -38,14 +40,14 @@ export class NoEngineContainerExecutor implements TaskExecutor<ContainerSpec> {
 
 export interface ExecutorOptions {
   webhook?: WebhookExecutorOptions;
+  container?: ContainerExecutorOptions;
 }
 
 /** Builds the executors Pogo runs tasks with; call `closeExecutors` when done. */
 export function createExecutors(options: ExecutorOptions = {}): TaskExecutors {
   return {
     webhook: new WebhookExecutor(options.webhook),
-    // The container executor replaces this line once the engine lands.
-    container: new NoEngineContainerExecutor("container support is not built yet"),
+    container: new ContainerExecutor(options.container),
   };
 }
 

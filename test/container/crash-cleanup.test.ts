@@ -1,0 +1,133 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getCurrentOwner, LABEL, sweepOrphans, taskLabels } from "../../src/engine/index.js";
+import { findTestEngine, leftoversOfRun } from "../support/engine.js";
+import { BUSYBOX_IMAGE, ensureTestImages, HTTPD_IMAGE } from "../support/images.js";
+import { testRunId } from "../support/task-context.js";
+
+const { engine, skipReason } = await findTestEngine();
+if (skipReason) console.warn(`crash cleanup tests skipped: ${skipReason}`);
+
+const childScript = new URL("../support/run-task-child.ts", import.meta.url).pathname;
+
+/** Starts the child runner and resolves once its container has printed `ready`. */
+function startChild(runId: string, workspace: string, service?: string): Promise<ChildProcess> {
+  const args = [
+    "--import",
+    "tsx",
+    childScript,
+    runId,
+    BUSYBOX_IMAGE,
+    workspace,
+    "echo ready; sleep 120",
+  ];
+  if (service) args.push(service);
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout!.setEncoding("utf8").on("data", (text: string) => {
+      output += text;
+      if (output.includes("container output: ready")) resolve(child);
+    });
+    child.stderr!.setEncoding("utf8").on("data", (text: string) => {
+      output += text;
+    });
+    child.once("exit", (code, signal) =>
+      reject(new Error(`child exited early (${code ?? signal}): ${output}`)),
+    );
+  });
+}
+
+function exited(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
+  return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+}
+
+describe.skipIf(!engine)("cleanup after the runner dies", () => {
+  let workspace: string;
+
+  beforeAll(async () => {
+    await ensureTestImages();
+    workspace = await mkdtemp(join(tmpdir(), "pogo-crash-test-"));
+    await writeFile(join(workspace, "file.txt"), "x\n");
+  });
+
+  afterAll(async () => {
+    if (workspace) await rm(workspace, { recursive: true, force: true });
+  });
+
+  it("sweeps a SIGKILLed run", async () => {
+    const runId = testRunId();
+    const child = await startChild(runId, workspace, HTTPD_IMAGE);
+    expect(await leftoversOfRun(engine!, runId)).not.toEqual([]);
+    const volumes = await engine!.volumes.list({ [LABEL.RUN]: runId });
+    const runDirs = volumes
+      .map((volume) => volume.labels[LABEL.RUN_DIR])
+      .filter((dir) => dir !== undefined);
+
+    child.kill("SIGKILL");
+    await exited(child);
+    // The objects outlive their owner until a sweep finds them.
+    expect(await leftoversOfRun(engine!, runId)).not.toEqual([]);
+
+    const report = await sweepOrphans(engine!, { runId });
+    expect(report.containers).toBe(2);
+    expect(report.networks).toBe(1);
+    expect(await leftoversOfRun(engine!, runId)).toEqual([]);
+    for (const dir of runDirs) expect(existsSync(dir)).toBe(false);
+  });
+
+  it("cleans up on SIGTERM", async () => {
+    const runId = testRunId();
+    const child = await startChild(runId, workspace);
+    child.kill("SIGTERM");
+    const { signal } = await exited(child);
+    // The handler re-raises the signal after cleanup, so the process still ends by SIGTERM.
+    expect(signal).toBe("SIGTERM");
+    expect(await leftoversOfRun(engine!, runId)).toEqual([]);
+  });
+
+  it("spares objects of live owners", async () => {
+    const runId = testRunId();
+    const labels = taskLabels({
+      runId,
+      scope: "live",
+      pipeline: "p",
+      taskIndex: 0,
+      role: "network",
+    });
+    expect(labels[LABEL.OWNER]).toContain(`:${getCurrentOwner().pid}:`);
+    const id = await engine!.networks.create(`pogo-live-${runId}`, labels);
+    try {
+      const report = await sweepOrphans(engine!, { runId });
+      expect(report.networks).toBe(0);
+      expect(await leftoversOfRun(engine!, runId)).toEqual([`network pogo-live-${runId}`]);
+
+      const swept = await sweepOrphans(engine!, { runId, isAlive: () => false });
+      expect(swept.networks).toBe(1);
+    } finally {
+      await engine!.networks.remove(id);
+    }
+    expect(await leftoversOfRun(engine!, runId)).toEqual([]);
+  });
+
+  it("spares objects without an owner label", async () => {
+    const runId = testRunId();
+    const name = `pogo-unowned-${runId}`;
+    await engine!.volumes.create({ name, labels: { [LABEL.MANAGED]: "true", [LABEL.RUN]: runId } });
+    try {
+      const report = await sweepOrphans(engine!, { runId, isAlive: () => false });
+      expect(report.volumes).toBe(0);
+    } finally {
+      await engine!.volumes.remove(name);
+    }
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * A child process for crash tests: runs one container task and is meant to
+ * be killed while it runs. Arguments: run id, image, repository dir, and
+ * the shell command to run. It prints "container output: …" lines as the
+ * task logs them, so the parent knows when the container is up.
+ */
+import { templateData } from "../../src/config/event.js";
+import { ContainerExecutor } from "../../src/tasks/container.js";
+
+const [runId, image, workspaceDir, command, withService] = process.argv.slice(2);
+const executor = new ContainerExecutor({ sweepOnStart: false });
+const result = await executor.run(
+  {
+    image: image!,
+    commands: [command!],
+    ...(withService ? { services: [{ name: "web", image: withService }] } : {}),
+  },
+  {
+    runId: runId!,
+    pipeline: "crash.yaml",
+    taskIndex: 0,
+    signal: new AbortController().signal,
+    timeoutMs: 120_000,
+    workspaceDir: workspaceDir!,
+    data: templateData({ Rev: "main" }),
+    log: {
+      write: (chunk) => process.stdout.write(`container output: ${chunk}`),
+      info: (line) => process.stdout.write(`info: ${line}\n`),
+    },
+  },
+);
+process.stdout.write(`result: ${JSON.stringify(result)}\n`);
