@@ -4,6 +4,7 @@
  */
 const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<void> }> }> = [
   { name: "webhook delivery", load: () => import("./webhook.js") },
+  { name: "template render", load: () => import("./template.js") },
 ];
 
 for (const suite of suites) {

@@ -109,7 +109,7 @@ function parsenum(
   return { num, isnum, next: i };
 }
 
-/** Printer holds one formatting operation's buffer and flags, like Go's `pp` and `fmt`. */
+/** Printer is one formatting operation's buffer and flags, like Go's `pp` and `fmt`. */
 class Printer {
   out = "";
   // Flags of the current verb.

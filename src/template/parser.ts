@@ -642,7 +642,7 @@ function simplifyComplex(n: NumberNode): void {
   }
 }
 
-/** Reports whether a tree holds nothing but space and comments. */
+/** Reports whether a tree contains nothing but space and comments. */
 export function isEmptyTree(n: Node): boolean {
   switch (n.type) {
     case NodeType.Comment:

@@ -231,6 +231,6 @@ export function goUnquote(s: string): string {
     if (quote === 0x27 && count > 1) throw new GoSyntaxError();
   }
   if (bytes.length > 0) parts.push(decoder.decode(Uint8Array.from(bytes)));
-  if (quote === 0x27 && (count !== 1 || hasBytes === undefined)) throw new GoSyntaxError();
+  if (quote === 0x27 && (count !== 1 || hasBytes)) throw new GoSyntaxError();
   return parts.join("");
 }

@@ -1,5 +1,5 @@
 /**
- * Go values as the template executor sees them. The common kinds stay plain
+ * Go values as the template executor represents them. The common kinds stay plain
  * JavaScript values so rendering allocates little:
  *
  * - `string` is a Go string, `boolean` a bool;
