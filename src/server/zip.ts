@@ -60,7 +60,12 @@ interface CentralRecord {
  * carries `mtime` in an extended-timestamp field, and ZIP64 records are
  * added only where a size, offset or entry count needs them.
  */
-export async function* writeZip(entries: Iterable<ZipEntry>, mtime: Date): AsyncGenerator<Buffer> {
+export async function* writeZip(
+  entries: Iterable<ZipEntry>,
+  mtime: Date,
+  options: { zip64StreamThreshold?: number } = {},
+): AsyncGenerator<Buffer> {
+  const zip64Threshold = options.zip64StreamThreshold ?? ZIP64_STREAM_THRESHOLD;
   const central: CentralRecord[] = [];
   const dos = dosDateTime(mtime);
   const unixSeconds = Math.floor(mtime.getTime() / 1000);
@@ -102,7 +107,7 @@ export async function* writeZip(entries: Iterable<ZipEntry>, mtime: Date): Async
       continue;
     }
 
-    const zip64 = entry.size >= ZIP64_STREAM_THRESHOLD;
+    const zip64 = entry.size >= zip64Threshold;
     const record: CentralRecord = {
       name,
       flags: FLAG_UTF8 | FLAG_DATA_DESCRIPTOR,

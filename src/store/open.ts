@@ -11,7 +11,11 @@ import { Store } from "./store.js";
 export interface StoreOptions {
   /** Holds `objects/` always, and `pogo.db` unless `databaseUrl` names PostgreSQL. */
   dataDir: string;
-  /** `postgres://…` or `postgresql://…`; the embedded SQLite file is used when absent. */
+  /**
+   * `postgres://…` or `postgresql://…`; the embedded SQLite file is used when
+   * absent. A `schema` query parameter (`…/pogo?schema=ci`) selects the
+   * schema like `databaseSchema` does.
+   */
   databaseUrl?: string;
   /** A PostgreSQL schema instead of `public` (created when missing). */
   databaseSchema?: string;
@@ -39,7 +43,10 @@ async function openDatabase(options: StoreOptions): Promise<Database> {
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new UsageError("--database-url must start with postgres:// or postgresql://");
   }
-  const db = new PostgresDatabase({ url, schema: options.databaseSchema });
+  const parsed = new URL(url);
+  const schema = options.databaseSchema ?? (parsed.searchParams.get("schema") || undefined);
+  parsed.searchParams.delete("schema");
+  const db = new PostgresDatabase({ url: parsed.toString(), schema });
   try {
     await db.open();
   } catch (error) {

@@ -1,0 +1,165 @@
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmod, cp, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backends, dropSchema, postgresUrl } from "./support/databases.js";
+import { snapshotDirectory } from "./support/tree.js";
+
+const projectRoot = new URL("..", import.meta.url).pathname;
+const tsx = join(projectRoot, "node_modules/.bin/tsx");
+const pogo = join(projectRoot, "src/cli/pogo.ts");
+
+interface Serve {
+  child: ChildProcessWithoutNullStreams;
+  stdout: string[];
+  url: string;
+  exit: Promise<number | null>;
+}
+
+/** Starts `pogo serve` as a child process and waits for its "started" log line. */
+async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<Serve> {
+  const child = spawn(tsx, [pogo, "serve", "--listen", "127.0.0.1:0", ...args], { env });
+  const stdout: string[] = [];
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffer = "";
+    let stderr = "";
+    const timer = setTimeout(
+      () => reject(new Error(`pogo serve did not start: ${stderr}`)),
+      30_000,
+    );
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.stdout.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split("\n");
+      buffer = lines.pop()!;
+      for (const line of lines) {
+        stdout.push(line);
+        if (line.includes('"pogo server started"')) {
+          clearTimeout(timer);
+          resolve((JSON.parse(line) as { url: string }).url);
+        }
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`pogo serve exited with ${code}: ${stderr}`)));
+  });
+  return { child, stdout, url, exit };
+}
+
+describe.each(backends)("pogo serve end to end on $name", (backend) => {
+  if (backend.skip) {
+    it.skip("needs POGO_TEST_DATABASE_URL", () => {});
+    return;
+  }
+
+  let base: string;
+  let serve: Serve;
+  let env: NodeJS.ProcessEnv;
+  let serveArgs: string[];
+  let work: string;
+  let token: string;
+  const schemaOptions = {
+    dataDir: "",
+    databaseUrl: postgresUrl,
+    databaseSchema: `pogo_e2e_${process.pid}_${randomBytes(4).toString("hex")}`,
+  };
+
+  const cli = (args: string[], cwd = work) =>
+    execFileSync(tsx, [pogo, ...args], {
+      cwd,
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+
+  beforeAll(async () => {
+    base = await mkdtemp(join(tmpdir(), "pogo-e2e-"));
+    env = { ...process.env, POGO_CONFIG: join(base, "config.json"), NO_COLOR: "1" };
+    delete env.POGO_SERVER;
+    delete env.POGO_TOKEN;
+    serveArgs = ["--data-dir", join(base, "data")];
+    if (backend.name === "postgres") {
+      serveArgs.push("--database-url", `${postgresUrl}?schema=${schemaOptions.databaseSchema}`);
+    }
+    serve = await startServe(serveArgs, env);
+
+    work = join(base, "work");
+    await mkdir(work);
+    await cp(join(projectRoot, "src"), join(work, "src"), { recursive: true });
+    await writeFile(join(work, "tool.sh"), "#!/bin/sh\necho tool\n");
+    await chmod(join(work, "tool.sh"), 0o755);
+    await symlink("src/cli/pogo.ts", join(work, "entry"));
+    await symlink("../README.md", join(work, "src/readme-link"));
+  });
+
+  afterAll(async () => {
+    if (serve && serve.child.exitCode === null) serve.child.kill("SIGKILL");
+    if (backend.name === "postgres") await dropSchema(schemaOptions);
+    if (base) await rm(base, { recursive: true, force: true });
+  });
+
+  it("pushes a tree and serves the same tree as a zip", async () => {
+    const banner = serve.stdout.find((line) => line.trim().startsWith("pogo_"));
+    expect(banner).toBeDefined();
+    token = banner!.trim();
+    expect(serve.stdout.some((line) => line.includes('"level"') && line.includes(token))).toBe(
+      false,
+    );
+
+    const init = cli([
+      "init",
+      "--server",
+      serve.url,
+      "--token",
+      token,
+      "--create",
+      "--private",
+      "e2e",
+    ]);
+    expect(init).toContain("created private repository e2e");
+    expect(cli(["whoami"])).toContain("admin (admin)");
+    const pushed = cli(["push", "-m", "the project's own source"]);
+    const revision = /pushed revision ([0-9a-f]{40})/.exec(pushed)?.[1];
+    expect(revision).toBeDefined();
+    expect(cli(["bookmark", "set", "main"])).toContain(`bookmark main created at ${revision}`);
+    expect(cli(["bookmark", "list"])).toContain(`main\t${revision}`);
+
+    const response = await fetch(`${serve.url}/repository/e2e/archive/main`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+    const zipPath = join(base, "main.zip");
+    await writeFile(zipPath, Buffer.from(await response.arrayBuffer()));
+    const unpacked = join(base, "unpacked");
+    execFileSync("unzip", ["-q", zipPath, "-d", unpacked]);
+
+    const expected = await snapshotDirectory(work, (path) => path === ".pogo");
+    const actual = await snapshotDirectory(unpacked);
+    expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [path, entry] of expected) expect(actual.get(path), path).toEqual(entry);
+    expect(actual.get("entry")).toEqual({
+      kind: "symlink",
+      mode: 0o777,
+      content: "src/cli/pogo.ts",
+    });
+    expect(actual.get("tool.sh")?.mode).toBe(0o755);
+  });
+
+  it("keeps its data across a graceful restart", async () => {
+    serve.child.kill("SIGTERM");
+    expect(await serve.exit).toBe(0);
+    expect(serve.stdout.some((line) => line.includes('"pogo server stopped"'))).toBe(true);
+
+    serve = await startServe(serveArgs, env);
+    expect(serve.stdout.some((line) => line.includes("First start"))).toBe(false);
+    // The link and the saved token name the old port; the flags point at the new one.
+    const listed = cli(["bookmark", "list", "--server", serve.url, "--token", token]);
+    expect(listed).toMatch(/^main\t[0-9a-f]{40}\t/);
+    serve.child.kill("SIGTERM");
+    expect(await serve.exit).toBe(0);
+  });
+});
