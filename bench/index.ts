@@ -3,6 +3,7 @@
  * baseline taken in the same run, so results compare across machines.
  */
 const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<void> }> }> = [
+  { name: "config validation", load: () => import("./config.js") },
   { name: "webhook delivery", load: () => import("./webhook.js") },
   { name: "template render", load: () => import("./template.js") },
 ];

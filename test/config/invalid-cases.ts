@@ -428,7 +428,6 @@ export const invalidCases: InvalidCase[] = [
     column: 17,
     code: "INVALID_VALUE",
     message: "cannot hold a template",
-    schemaGap: "templates are text to JSON Schema",
   },
 
   // Tasks.
@@ -552,7 +551,6 @@ export const invalidCases: InvalidCase[] = [
     column: 11,
     code: "INVALID_VALUE",
     message: "`do[0].type` cannot hold a template",
-    schemaGap: "templates are text to JSON Schema",
   },
   {
     name: "container key outside its body",
