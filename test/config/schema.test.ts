@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import Ajv from "ajv";
+import { Ajv } from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
