@@ -3,7 +3,7 @@
  * event and the configs of a revision into pipeline runs, executes them and
  * reports progress through a RunObserver.
  */
-export { formatDuration, parseDuration } from "./duration.js";
+export { formatDuration } from "./duration.js";
 export {
   DEFAULT_MAX_LINE_LENGTH,
   type LogLine,

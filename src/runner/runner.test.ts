@@ -293,7 +293,7 @@ describe("Runner", () => {
       plans: [
         {
           ...plan("a.yaml", container("fail", { commands: ["x"] }), container("ok")),
-          warnings: ["line 4: quote the template"],
+          warnings: ["a.yaml:4:8: warning: quote the template"],
         },
       ],
       observer,
@@ -301,7 +301,7 @@ describe("Runner", () => {
 
     expect(calls).toEqual([
       "start a.yaml",
-      "log - warning: line 4: quote the template",
+      "log - a.yaml:4:8: warning: quote the template",
       "task 0",
       "log 0 x",
       "log 0 failed: exit code 3",

@@ -5,7 +5,8 @@ import type { TaskConfig } from "../config/types.js";
 import type { TaskExecutors } from "../tasks/index.js";
 import type { TaskContext, TaskResult } from "../tasks/task.js";
 import { errorMessage } from "../util/errors.js";
-import { formatDuration, parseDuration } from "./duration.js";
+import { parseGoDuration } from "../util/go-duration.js";
+import { formatDuration } from "./duration.js";
 import { type LogLine, MaskingLogSink } from "./log-sink.js";
 import { SecretMasker } from "./masker.js";
 import { MissingSecretError, resolveTaskSecrets, type SecretSource } from "./secrets.js";
@@ -27,6 +28,13 @@ export const DEFAULT_CONTAINER_TIMEOUT_MS = 60 * 60 * 1000;
 
 /** DEFAULT_MAX_LOG_LINES_PER_TASK bounds the lines a TaskRun keeps in memory. */
 export const DEFAULT_MAX_LOG_LINES_PER_TASK = 10_000;
+
+/**
+ * TIMEOUT_GRACE_MS is how long past a task's limit the runner waits before
+ * aborting it. Executors enforce the limit themselves and report a precise
+ * reason; the runner's abort is the backstop for one that does not.
+ */
+const TIMEOUT_GRACE_MS = 1_000;
 
 export interface RunnerOptions {
   executors: TaskExecutors;
@@ -137,15 +145,14 @@ export class Runner {
       pipeline.status = "running";
       pipeline.startedAt = this.now();
       run.notify("pipelineStarted", pipeline);
-      for (const warning of pipeline.warnings)
-        this.pipelineLine(pipeline, run, `warning: ${warning}`);
+      for (const warning of pipeline.warnings) this.pipelineLine(pipeline, run, warning);
 
       if (!release) {
         this.finishPipeline(pipeline, run, "cancelled", "cancelled before it started");
         return;
       }
       if ("error" in plan) {
-        this.pipelineLine(pipeline, run, plan.error);
+        for (const line of plan.details ?? [plan.error]) this.pipelineLine(pipeline, run, line);
         this.finishPipeline(pipeline, run, "failed", run.masker.mask(plan.error));
         return;
       }
@@ -231,14 +238,14 @@ export class Runner {
       return { status: "failed", reason: errorMessage(error) };
     }
 
-    // One controller carries both cancellation and the time limit; the
-    // executor sees `cancelled` either way and the flag tells them apart.
+    // One controller carries both cancellation and the time limit. The
+    // executor sees `cancelled` either way, and the flag tells them apart.
     const stop = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       stop.abort();
-    }, timeoutMs);
+    }, timeoutMs + TIMEOUT_GRACE_MS);
     const onCancel = () => stop.abort();
     run.signal.addEventListener("abort", onCancel, { once: true });
     const context: TaskContext = {
@@ -278,7 +285,7 @@ export class Runner {
     if (task.type === "container") {
       return task.container.timeout === undefined
         ? this.containerTimeoutMs
-        : parseDuration(task.container.timeout);
+        : parseGoDuration(task.container.timeout);
     }
     return this.executors.webhook.maxDurationMs?.(task.webhook) ?? this.containerTimeoutMs;
   }

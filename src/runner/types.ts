@@ -17,7 +17,10 @@ export interface ReadyPlan {
   pattern: string;
   /** The config with templates rendered; `${NAME}` secrets are still unresolved. */
   config: PipelineConfig;
-  /** Messages worth showing on the run, such as a template that had to be rendered before parsing. */
+  /**
+   * Lines worth showing on the run, such as a template that had to be
+   * rendered before parsing, each formatted as `file:line:col: warning: …`.
+   */
   warnings: string[];
 }
 
@@ -25,8 +28,10 @@ export interface BrokenPlan {
   file: string;
   /** Set when the config matched the event before rendering failed. */
   pattern?: string;
-  /** One line, starting with `file:line:col` when the position is known. */
+  /** The first error, one line starting with `file:line:col` when the position is known. */
   error: string;
+  /** Every error of the config, `error` first; the runner logs them all. */
+  details?: string[];
   warnings: string[];
 }
 

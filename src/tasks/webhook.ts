@@ -1,7 +1,8 @@
 import { STATUS_CODES } from "node:http";
 import { Agent, type Dispatcher, request } from "undici";
 import type { WebhookSpec } from "../config/types.js";
-import { formatDuration, parseDuration } from "../runner/duration.js";
+import { formatDuration } from "../runner/duration.js";
+import { parseGoDuration } from "../util/go-duration.js";
 import type { TaskContext, TaskExecutor, TaskResult } from "./task.js";
 
 /** DEFAULT_WEBHOOK_TIMEOUT_MS limits one attempt when the task sets no `timeout`. */
@@ -183,7 +184,7 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
   }
 
   private attemptTimeoutMs(spec: WebhookSpec): number {
-    return spec.timeout === undefined ? this.defaultTimeoutMs : parseDuration(spec.timeout);
+    return spec.timeout === undefined ? this.defaultTimeoutMs : parseGoDuration(spec.timeout);
   }
 
   // undici's own header and body timeouts bound an attempt: they cost

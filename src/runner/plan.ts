@@ -1,0 +1,175 @@
+import {
+  type CiEvent,
+  formatDiagnostic,
+  type LoadedConfig,
+  matchEvent,
+  type PipelineConfig,
+  renderConfig,
+  type TaskConfig,
+  type TemplateData,
+  type TemplateEnv,
+} from "../config/index.js";
+import type { SecretMasker } from "./masker.js";
+import { MissingSecretError, type SecretSource } from "./secrets.js";
+import type { PipelinePlan } from "./types.js";
+
+/**
+ * Marks a `$` that came out of template data or a `secret` result while the
+ * config renders. Text from an event (a change description, a bookmark name)
+ * must never be read as a `${NAME}` reference, or a description could pull a
+ * secret into a webhook body. The private-use character stands for such a
+ * `$` until rendering is done.
+ *
+ * NOTE: a U+E000 character already present in event data comes out as `$`.
+ */
+const DATA_DOLLAR = "\uE000";
+
+/**
+ * Builds the TemplateEnv a run renders with: `now` from `clock` (the real
+ * time unless fixed), and `secret "KEY"` from `secrets`, registering each
+ * value with `masker` so it is masked wherever it reappears.
+ */
+export function templateEnv(
+  secrets: SecretSource,
+  masker: SecretMasker,
+  clock: () => Date = () => new Date(),
+): TemplateEnv {
+  return {
+    now: clock,
+    secret(name: string): string {
+      const value = secrets.get(name);
+      if (value === undefined) throw new MissingSecretError(name);
+      masker.add(value);
+      return value.replaceAll("$", DATA_DOLLAR);
+    },
+  };
+}
+
+/**
+ * Selects the configs `event` fires and renders each one, in config order.
+ * A config that failed validation or rendering becomes a broken plan that
+ * carries its `file:line:col` diagnostics, so the runner records it as a
+ * failed pipeline while the others run. A config with a broken `on` section
+ * is included too, because nobody can tell whether it should have fired.
+ */
+export function planEvent(
+  configs: readonly LoadedConfig[],
+  event: CiEvent,
+  env: TemplateEnv,
+): PipelinePlan[] {
+  const data = protectData(event.data);
+  return matchEvent(configs, event).map((match): PipelinePlan => {
+    const base = match.pattern === undefined ? {} : { pattern: match.pattern };
+    if (!match.config) {
+      return broken(match.file, base, match.diagnostics.map(formatDiagnostic), match.loaded);
+    }
+    const rendered = renderConfig(match.file, match.loaded.text, data, env);
+    const warnings = rendered.warnings.map((warning) => restoreDollars(formatDiagnostic(warning)));
+    if (!rendered.config || rendered.diagnostics.length > 0) {
+      const errors = rendered.diagnostics.map((diagnostic) => formatDiagnostic(diagnostic));
+      return {
+        file: match.file,
+        ...base,
+        error: restoreDollars(errors[0] ?? `${match.file}: rendering failed`),
+        details: errors.map(restoreDollars),
+        warnings,
+      };
+    }
+    return {
+      file: match.file,
+      pattern: match.pattern ?? "",
+      config: settleDollars(rendered.config),
+      warnings,
+    };
+  });
+}
+
+function broken(
+  file: string,
+  base: { pattern?: string },
+  errors: string[],
+  loaded: LoadedConfig,
+): PipelinePlan {
+  return {
+    file,
+    ...base,
+    error: errors[0] ?? `${file}: invalid config`,
+    details: errors,
+    warnings: loaded.warnings.map(formatDiagnostic),
+  };
+}
+
+function protectData(data: TemplateData): TemplateData {
+  const protectedData = { ...data };
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value === "string") {
+      (protectedData as unknown as Record<string, unknown>)[key] = value.replaceAll(
+        "$",
+        DATA_DOLLAR,
+      );
+    }
+  }
+  return protectedData;
+}
+
+function restoreDollars(text: string): string {
+  return text.replaceAll(DATA_DOLLAR, "$");
+}
+
+// In fields where `${NAME}` is resolved, a data `$` that starts `{NAME}` is
+// written as the `$${NAME}` escape, which resolves to the literal text. In
+// every other field it is a plain `$` again.
+const DATA_REFERENCE = new RegExp(`${DATA_DOLLAR}(?=\\{[A-Za-z_][A-Za-z0-9_]*\\})`, "g");
+
+function escapeDollars(text: string): string {
+  return restoreDollars(text.replace(DATA_REFERENCE, "$$$$"));
+}
+
+function settleDollars(config: PipelineConfig): PipelineConfig {
+  const settled = restoreAll(config) as PipelineConfig;
+  settled.do = config.do.map((task, index) => settleTask(task, settled.do[index]!));
+  return settled;
+}
+
+// `original` still carries the markers; `plain` has them restored everywhere.
+function settleTask(original: TaskConfig, plain: TaskConfig): TaskConfig {
+  if (original.type === "webhook" && plain.type === "webhook") {
+    const webhook = { ...plain.webhook, url: escapeDollars(original.webhook.url) };
+    if (original.webhook.headers) webhook.headers = escapeValues(original.webhook.headers);
+    if (original.webhook.body !== undefined) webhook.body = escapeDollars(original.webhook.body);
+    return { ...plain, webhook };
+  }
+  if (original.type === "container" && plain.type === "container") {
+    const container = { ...plain.container };
+    if (original.container.environment) {
+      container.environment = escapeValues(original.container.environment);
+    }
+    if (original.container.services && container.services) {
+      container.services = container.services.map((service, index) => {
+        const environment = original.container.services![index]!.environment;
+        return environment ? { ...service, environment: escapeValues(environment) } : service;
+      });
+    }
+    return { ...plain, container };
+  }
+  return plain;
+}
+
+function escapeValues(values: Record<string, string>): Record<string, string> {
+  const escaped: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) {
+    escaped[restoreDollars(key)] = typeof value === "string" ? escapeDollars(value) : value;
+  }
+  return escaped;
+}
+
+function restoreAll(value: unknown): unknown {
+  if (typeof value === "string") return restoreDollars(value);
+  if (Array.isArray(value)) return value.map(restoreAll);
+  if (value && typeof value === "object") {
+    const restored: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) restored[restoreDollars(key)] = restoreAll(item);
+    return restored;
+  }
+  return value;
+}
