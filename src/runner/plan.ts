@@ -57,31 +57,46 @@ export function planEvent(
   event: CiEvent,
   env: TemplateEnv,
 ): PipelinePlan[] {
-  const data = protectData(event.data);
-  return matchEvent(configs, event).map((match): PipelinePlan => {
-    const base = match.pattern === undefined ? {} : { pattern: match.pattern };
-    if (!match.config) {
-      return broken(match.file, base, match.diagnostics.map(formatDiagnostic), match.loaded);
-    }
-    const rendered = renderConfig(match.file, match.loaded.text, data, env);
-    const warnings = rendered.warnings.map((warning) => restoreDollars(formatDiagnostic(warning)));
-    if (!rendered.config || rendered.diagnostics.length > 0) {
-      const errors = rendered.diagnostics.map((diagnostic) => formatDiagnostic(diagnostic));
-      return {
-        file: match.file,
-        ...base,
-        error: restoreDollars(errors[0] ?? `${match.file}: rendering failed`),
-        details: errors.map(restoreDollars),
-        warnings,
-      };
-    }
+  return matchEvent(configs, event).map((match) =>
+    planConfig(match.loaded, event, env, match.pattern),
+  );
+}
+
+/**
+ * Renders one loaded config for `event` whether or not the event matches
+ * it; `pattern` is recorded as the matched one. `pogo ci render FILE` uses
+ * it to show a config the event would not fire.
+ */
+export function planConfig(
+  loaded: LoadedConfig,
+  event: CiEvent,
+  env: TemplateEnv,
+  pattern?: string,
+): PipelinePlan {
+  const base = pattern === undefined ? {} : { pattern };
+  if (!loaded.config) {
+    return broken(loaded.file, base, loaded.diagnostics.map(formatDiagnostic), loaded);
+  }
+  const rendered = renderConfig(loaded.file, loaded.text, protectData(event.data), env);
+  const warnings = rendered.warnings.map((warning) => restoreDollars(formatDiagnostic(warning)));
+  if (!rendered.config || rendered.diagnostics.length > 0) {
+    const errors = rendered.diagnostics.map((diagnostic) =>
+      restoreDollars(formatDiagnostic(diagnostic)),
+    );
     return {
-      file: match.file,
-      pattern: match.pattern ?? "",
-      config: settleDollars(rendered.config),
+      file: loaded.file,
+      ...base,
+      error: errors[0] ?? `${loaded.file}: rendering failed`,
+      details: errors,
       warnings,
     };
-  });
+  }
+  return {
+    file: loaded.file,
+    pattern: pattern ?? "",
+    config: settleDollars(rendered.config),
+    warnings,
+  };
 }
 
 function broken(
@@ -168,7 +183,8 @@ function restoreAll(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(restoreAll);
   if (value && typeof value === "object") {
     const restored: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) restored[restoreDollars(key)] = restoreAll(item);
+    for (const [key, item] of Object.entries(value))
+      restored[restoreDollars(key)] = restoreAll(item);
     return restored;
   }
   return value;

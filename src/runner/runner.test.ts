@@ -124,7 +124,7 @@ describe("Runner", () => {
     expect(pipeline!.tasks.map((task) => task.status)).toEqual(["success", "failed", "skipped"]);
     expect(pipeline!.tasks[1]!.exitCode).toBe(3);
     expect(pipeline!.tasks[2]!.reason).toBe("skipped because task 2 failed");
-    expect(pipeline!.reason).toBe("task 2 (fail): exit code 3");
+    expect(pipeline!.reason).toBe("task 2 (container): exit code 3");
     expect(receiver.requests).toHaveLength(0);
   });
 

@@ -183,7 +183,7 @@ export class Runner {
     } else if (stopped?.status === "cancelled" || (!stopped && run.signal.aborted)) {
       this.finishPipeline(pipeline, run, "cancelled", stopped?.reason ?? "the run was cancelled");
     } else {
-      const reason = `task ${stopped!.index + 1} (${stopped!.name}): ${stopped!.reason ?? stopped!.status}`;
+      const reason = `task ${stopped!.index + 1} (${stopped!.type}): ${stopped!.reason ?? stopped!.status}`;
       this.finishPipeline(pipeline, run, "failed", reason);
     }
   }

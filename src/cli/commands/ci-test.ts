@@ -1,12 +1,183 @@
 import type { Command } from "commander";
-import { PogoError } from "../../util/errors.js";
+import { stringify } from "yaml";
+import { SecretMasker } from "../../runner/masker.js";
+import { planEvent, templateEnv } from "../../runner/plan.js";
+import { Runner } from "../../runner/runner.js";
+import { resolveTaskSecrets, type SecretSource } from "../../runner/secrets.js";
+import type { PipelinePlan } from "../../runner/types.js";
+import { closeExecutors, createExecutors, type TaskExecutors } from "../../tasks/index.js";
+import { errorMessage } from "../../util/errors.js";
+import {
+  type LocalEventFlags,
+  loadLocalConfigs,
+  localClock,
+  localEvent,
+  localSecrets,
+  useColour,
+  withLocalEventOptions,
+} from "./ci-local.js";
+import { liveReporter, type Painter, painter, pipelineLabel, summaryTable } from "./ci-report.js";
 
-// Placeholder until the command is built; it keeps the command tree complete.
+export interface TestFlags extends LocalEventFlags {
+  dryRun?: boolean;
+}
+
+/** CommandIo is what a local CI command reads and writes; tests pass their own. */
+export interface CommandIo {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  colour: boolean;
+  /** Aborting it cancels the run (Ctrl-C in the terminal). */
+  signal?: AbortSignal;
+  /** Task executors; default `createExecutors()`, closed when the command ends. */
+  executors?: TaskExecutors;
+}
+
+/** Adds `pogo ci test [FILE]`. */
 export function registerTestCommand(parent: Command): void {
-  parent
+  const command = parent
     .command("test [file]")
-    .description("not available yet")
-    .action(() => {
-      throw new PogoError("NOT_IMPLEMENTED", "`test [file]` is not available yet");
+    .description(
+      "run the pipelines a bookmark event fires, locally, with the repository root at /workspace; without FILE, every config in .pogo/ci. Exits 0 only when every fired pipeline succeeds",
+    );
+  withLocalEventOptions(command)
+    .option(
+      "--dry-run",
+      "print the pipelines and tasks that would run, with rendered values, and run nothing",
+    )
+    .action(async (file: string | undefined, flags: TestFlags) => {
+      const controller = new AbortController();
+      const onInterrupt = () => {
+        process.stderr.write("pogo: interrupted, cancelling running tasks\n");
+        controller.abort();
+      };
+      process.once("SIGINT", onInterrupt);
+      try {
+        process.exitCode = await testCommand(file, flags, {
+          cwd: process.cwd(),
+          env: process.env,
+          stdout: (text) => process.stdout.write(text),
+          stderr: (text) => process.stderr.write(text),
+          colour: useColour(process.stdout),
+          signal: controller.signal,
+        });
+      } finally {
+        process.removeListener("SIGINT", onInterrupt);
+      }
     });
+}
+
+/**
+ * Runs `pogo ci test` and returns the exit status: 0 when every fired
+ * pipeline succeeded (or none fired), 1 otherwise.
+ */
+export async function testCommand(
+  file: string | undefined,
+  flags: TestFlags,
+  io: CommandIo,
+): Promise<number> {
+  const { root, configs } = loadLocalConfigs(file, io.cwd);
+  const event = await localEvent(flags, root);
+  const secrets = localSecrets(flags, io.env);
+  const masker = new SecretMasker();
+  const env = templateEnv(secrets, masker, localClock(flags.now));
+  const plans = planEvent(configs, event, env);
+  const paint = painter(io.colour);
+
+  if (configs.length === 0) {
+    io.stdout("no config files in .pogo/ci; nothing to test\n");
+    return 0;
+  }
+  if (plans.length === 0) {
+    const checked = configs.length === 1 ? configs[0]!.file : `${configs.length} configs`;
+    io.stdout(
+      `no pipeline fires for a ${event.type} of bookmark ${JSON.stringify(event.bookmark)} (checked ${checked})\n`,
+    );
+    return 0;
+  }
+  if (flags.dryRun) return printDryRun(plans, secrets, masker, io, paint);
+
+  const executors = io.executors ?? createExecutors();
+  try {
+    const runner = new Runner({ executors });
+    const result = await runner.runEvent({
+      event,
+      plans,
+      secrets,
+      masker,
+      signal: io.signal,
+      observer: liveReporter(io.stdout, paint),
+      ...(root === undefined ? {} : { workspaceDir: root }),
+    });
+    io.stdout(`\n${summaryTable(result, paint)}`);
+    return result.status === "success" ? 0 : 1;
+  } finally {
+    if (!io.executors) await closeExecutors(executors);
+  }
+}
+
+// Prints what would run. Secrets are resolved, so a missing one shows up
+// now, and then masked; a task that would fail before starting makes the
+// exit status 1, as the real run would.
+function printDryRun(
+  plans: PipelinePlan[],
+  secrets: SecretSource,
+  masker: SecretMasker,
+  io: CommandIo,
+  paint: Painter,
+): number {
+  let failing = false;
+  for (const plan of plans) {
+    const label = paint("bold", pipelineLabel(plan.file));
+    for (const warning of plan.warnings) io.stderr(`${masker.mask(warning)}\n`);
+    if ("error" in plan) {
+      failing = true;
+      io.stdout(`${label} would fail:\n`);
+      for (const line of plan.details ?? [plan.error]) io.stdout(`  ${masker.mask(line)}\n`);
+      continue;
+    }
+    const count = plan.config.do.length;
+    io.stdout(
+      `${label} (matched ${JSON.stringify(plan.pattern)}) would run ${count} task${count === 1 ? "" : "s"}:\n`,
+    );
+    for (const [index, task] of plan.config.do.entries()) {
+      let shown: unknown;
+      try {
+        shown = maskStrings(
+          resolveTaskSecrets(task, secrets, (value) => masker.add(value)),
+          masker,
+        );
+      } catch (error) {
+        failing = true;
+        io.stdout(
+          `  task ${index + 1} (${task.type}) would fail: ${masker.mask(errorMessage(error))}\n`,
+        );
+        continue;
+      }
+      io.stdout(`  task ${index + 1}:\n${indent(stringify(shown, { lineWidth: 0 }), "    ")}`);
+    }
+  }
+  return failing ? 1 : 0;
+}
+
+/** Returns a copy of a plain value with every string masked. */
+export function maskStrings(value: unknown, masker: SecretMasker): unknown {
+  if (typeof value === "string") return masker.mask(value);
+  if (Array.isArray(value)) return value.map((item) => maskStrings(item, masker));
+  if (value && typeof value === "object") {
+    const masked: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value))
+      masked[masker.mask(key)] = maskStrings(item, masker);
+    return masked;
+  }
+  return value;
+}
+
+function indent(text: string, prefix: string): string {
+  return text
+    .split("\n")
+    .map((line) => (line.length > 0 ? `${prefix}${line}` : line))
+    .join("\n");
 }

@@ -1,0 +1,130 @@
+import path from "node:path";
+import { formatDuration } from "../../runner/duration.js";
+import type { EventRun, PipelineRun, RunObserver, TaskRun } from "../../runner/types.js";
+
+const STYLE = {
+  bold: "\u001b[1m",
+  dim: "\u001b[2m",
+  red: "\u001b[31m",
+  green: "\u001b[32m",
+  yellow: "\u001b[33m",
+  cyan: "\u001b[36m",
+  reset: "\u001b[0m",
+} as const;
+
+type Colour = Exclude<keyof typeof STYLE, "reset">;
+
+/** Painter wraps text in ANSI colour, or returns it as is when colour is off. */
+export type Painter = (colour: Colour, text: string) => string;
+
+export function painter(enabled: boolean): Painter {
+  return enabled
+    ? (colour, text) => `${STYLE[colour]}${text}${STYLE.reset}`
+    : (_colour, text) => text;
+}
+
+/** Returns the short name a pipeline is shown under: its config file name. */
+export function pipelineLabel(file: string): string {
+  return path.basename(file);
+}
+
+/**
+ * Builds the observer that prints a run as it happens: every task's output
+ * line prefixed with its pipeline, and a line when a task starts and ends.
+ */
+export function liveReporter(write: (text: string) => void, paint: Painter): RunObserver {
+  const prefix = (pipeline: PipelineRun) => paint("cyan", `[${pipelineLabel(pipeline.file)}]`);
+  return {
+    pipelineStarted(pipeline) {
+      const pattern = pipeline.pattern ? ` (matched ${JSON.stringify(pipeline.pattern)})` : "";
+      write(`${prefix(pipeline)} ${paint("bold", "pipeline started")}${pattern}\n`);
+    },
+    taskStarted(pipeline, task) {
+      const count = pipeline.tasks.length;
+      write(
+        `${prefix(pipeline)} ${paint("bold", `task ${task.index + 1}/${count}`)} ${task.type}: ${task.name}\n`,
+      );
+    },
+    logLine(pipeline, _task, line) {
+      const text = line.stream === "stderr" ? paint("yellow", line.text) : line.text;
+      write(`${prefix(pipeline)} ${line.stream === "info" ? paint("dim", text) : text}\n`);
+    },
+    taskFinished(pipeline, task) {
+      if (task.status === "skipped") return;
+      write(
+        `${prefix(pipeline)} task ${task.index + 1} ${statusText(task.status, paint, true)}${taskDetail(task)}\n`,
+      );
+    },
+    pipelineFinished(pipeline) {
+      write(`${prefix(pipeline)} pipeline ${statusText(pipeline.status, paint, true)}\n`);
+    },
+  };
+}
+
+function taskDetail(task: TaskRun): string {
+  const parts: string[] = [];
+  if (task.httpStatus !== undefined) parts.push(`HTTP ${task.httpStatus}`);
+  if (task.exitCode !== undefined) parts.push(`exit code ${task.exitCode}`);
+  if (task.startedAt && task.finishedAt) {
+    parts.push(formatDuration(task.finishedAt.getTime() - task.startedAt.getTime()));
+  }
+  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
+}
+
+const STATUS_VERBS: Record<string, string> = {
+  success: "succeeded",
+  failed: "failed",
+  timeout: "timed out",
+  cancelled: "was cancelled",
+};
+
+// Colours a status; `asVerb` words it for a sentence ("task 1 timed out").
+function statusText(status: string, paint: Painter, asVerb = false): string {
+  const text = asVerb ? (STATUS_VERBS[status] ?? status) : status;
+  switch (status) {
+    case "success":
+      return paint("green", text);
+    case "failed":
+    case "timeout":
+      return paint("red", text);
+    default:
+      return paint("yellow", text);
+  }
+}
+
+/**
+ * Formats the summary table printed after a run: one row per pipeline with
+ * its matched pattern, status, duration and, when it did not succeed, why.
+ */
+export function summaryTable(run: EventRun, paint: Painter): string {
+  const rows = run.pipelines.map((pipeline) => [
+    pipelineLabel(pipeline.file),
+    pipeline.pattern ?? "-",
+    pipeline.status,
+    pipeline.startedAt && pipeline.finishedAt
+      ? formatDuration(pipeline.finishedAt.getTime() - pipeline.startedAt.getTime())
+      : "-",
+    pipeline.status === "success" ? tasksDone(pipeline) : (pipeline.reason ?? ""),
+  ]);
+  const header = ["PIPELINE", "PATTERN", "STATUS", "TIME", "DETAIL"];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  const format = (row: string[], colourStatus: boolean) =>
+    row
+      .map((cell, column) => {
+        const padded = column === row.length - 1 ? cell : cell.padEnd(widths[column]!);
+        return colourStatus && column === 2
+          ? statusText(cell, paint) + padded.slice(cell.length)
+          : padded;
+      })
+      .join("  ")
+      .trimEnd();
+  const lines = [paint("bold", format(header, false)), ...rows.map((row) => format(row, true))];
+  return `${lines.join("\n")}\n`;
+}
+
+function tasksDone(pipeline: PipelineRun): string {
+  const count = pipeline.tasks.length;
+  return `${count} task${count === 1 ? "" : "s"} succeeded`;
+}
