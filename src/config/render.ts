@@ -2,6 +2,9 @@ import type { Diagnostic } from "./diagnostic.js";
 import type { TemplateData } from "./event.js";
 import { checkFormat } from "./format.js";
 import { analyzeConfig } from "./load.js";
+import { pipelineSchema } from "./schema.js";
+import type { Schema, TextFormat, TextSchema } from "./schema-model.js";
+import { SecretGuard, unescapeReferences } from "./secret-guard.js";
 import { stripTemplatePrefix } from "./template-check.js";
 import {
   parseTemplate,
@@ -16,10 +19,12 @@ import { label, type ValuePath } from "./validate.js";
 /** RenderedConfig is a config with every template executed against one event's data. */
 export interface RenderedConfig {
   config?: PipelineConfig;
-  /** Errors: the file's own validation errors, then template execution errors. */
+  /** Errors: the file's own validation errors, or else template execution errors. */
   diagnostics: Diagnostic[];
   warnings: Diagnostic[];
 }
+
+type TemplateError = TemplateExecError | TemplateParseError;
 
 /**
  * Validates a config file and renders its templates with the event's data.
@@ -29,9 +34,10 @@ export interface RenderedConfig {
  * as a whole first, as the original Go implementation did, with a warning
  * naming the line to quote.
  *
- * NOTE: `${NAME}` secret references are replaced later by the runner, so a
- * template result that contains `${NAME}` (a description, say) would be
- * substituted too; the runner should substitute before rendering or escape.
+ * In the fields where the runner resolves `${NAME}` secrets (webhook `url`,
+ * header values, `body`, `environment` values), a `${` produced by a
+ * template is escaped as `$${`, so event data can never pull in a secret;
+ * the references written in the file stay as they are.
  */
 export function renderConfig(
   file: string,
@@ -46,31 +52,22 @@ export function renderConfig(
   const config = structuredClone(analysis.config);
   const diagnostics: Diagnostic[] = [];
   for (const site of analysis.templates) {
-    let rendered: string;
-    try {
-      rendered = parseTemplate(file, site.text).execute(data, env);
-    } catch (error) {
-      if (!(error instanceof TemplateExecError) && !(error instanceof TemplateParseError))
-        throw error;
+    const result = execute(file, site.text, data, env, site.schema.secrets === true);
+    if (result instanceof Error) {
       const offset = valuePositionToOffset(
         text,
         site.node,
         site.text,
-        error.line,
-        error.column ?? 1,
+        result.line,
+        result.column ?? 1,
       );
       const { line, col } = analysis.lineCounter.linePos(offset);
-      diagnostics.push({
-        file,
-        line,
-        column: col,
-        code: error instanceof TemplateExecError ? "TEMPLATE_EXEC" : "TEMPLATE_SYNTAX",
-        severity: "error",
-        message: `rendering ${label(site.path)} failed: ${stripTemplatePrefix(error.message)}`,
-      });
+      diagnostics.push(
+        templateDiagnostic(file, line, col, result, `rendering ${label(site.path)} failed`),
+      );
       continue;
     }
-    const problem = recheck(site.schema.format, site.schema.pattern, rendered, label(site.path));
+    const problem = recheck(site.schema, result, label(site.path));
     if (problem) {
       const { line, col } = analysis.lineCounter.linePos(site.node.range?.[0] ?? 0);
       diagnostics.push({
@@ -83,7 +80,7 @@ export function renderConfig(
       });
       continue;
     }
-    setAt(config, site.path, rendered);
+    setAt(config, site.path, result);
   }
   if (diagnostics.length > 0) return { diagnostics, warnings: analysis.warnings };
   return { config, diagnostics, warnings: analysis.warnings };
@@ -96,20 +93,15 @@ function renderWholeFile(
   env: TemplateEnv | undefined,
   warnings: Diagnostic[],
 ): RenderedConfig {
-  let rendered: string;
-  try {
-    rendered = parseTemplate(file, text).execute(data, env);
-  } catch (error) {
-    if (!(error instanceof TemplateExecError) && !(error instanceof TemplateParseError))
-      throw error;
-    const diagnostic: Diagnostic = {
+  const rendered = execute(file, text, data, env, true);
+  if (rendered instanceof Error) {
+    const diagnostic = templateDiagnostic(
       file,
-      line: error.line,
-      column: error.column ?? 1,
-      code: error instanceof TemplateExecError ? "TEMPLATE_EXEC" : "TEMPLATE_SYNTAX",
-      severity: "error",
-      message: `rendering the file failed: ${stripTemplatePrefix(error.message)}`,
-    };
+      rendered.line,
+      rendered.column ?? 1,
+      rendered,
+      "rendering the file failed",
+    );
     return { diagnostics: [diagnostic], warnings };
   }
   const result = analyzeConfig(file, rendered, { probe: false });
@@ -120,19 +112,68 @@ function renderWholeFile(
     }));
     return { diagnostics, warnings };
   }
-  return { config: result.config, diagnostics: [], warnings };
+  // Escaping `${` was only needed where the runner resolves secrets.
+  // NOTE: this also turns a `$${` written in a command into `${`; whole-file
+  // rendering cannot tell the file's text from the template's output there.
+  const config = mapText(result.config, pipelineSchema, (value, schema) =>
+    schema.secrets ? value : unescapeReferences(value),
+  ) as PipelineConfig;
+  return { config, diagnostics: [], warnings };
+}
+
+/**
+ * Parses and executes one template, guarding secret references when asked.
+ * Returns the error instead of throwing; its position is the one in `source`
+ * as written, so an error is re-created without the guard's placeholders.
+ */
+function execute(
+  file: string,
+  source: string,
+  data: TemplateData,
+  env: TemplateEnv | undefined,
+  guardSecrets: boolean,
+): string | TemplateError {
+  const guard = guardSecrets ? new SecretGuard() : undefined;
+  try {
+    const output = parseTemplate(file, guard ? guard.protect(source) : source).execute(data, env);
+    return guard ? guard.restore(output) : output;
+  } catch (error) {
+    if (!(error instanceof TemplateExecError) && !(error instanceof TemplateParseError))
+      throw error;
+    if (!guard) return error;
+    try {
+      parseTemplate(file, source).execute(data, env);
+    } catch (unguarded) {
+      if (unguarded instanceof TemplateExecError || unguarded instanceof TemplateParseError)
+        return unguarded;
+    }
+    return error;
+  }
+}
+
+function templateDiagnostic(
+  file: string,
+  line: number,
+  column: number,
+  error: TemplateError,
+  what: string,
+): Diagnostic {
+  return {
+    file,
+    line,
+    column,
+    code: error instanceof TemplateExecError ? "TEMPLATE_EXEC" : "TEMPLATE_SYNTAX",
+    severity: "error",
+    message: `${what}: ${stripTemplatePrefix(error.message)}`,
+  };
 }
 
 /** Checks a rendered value against the rules a template could have hidden at validation time. */
-function recheck(
-  format: Parameters<typeof checkFormat>[0] | undefined,
-  pattern: string | undefined,
-  value: string,
-  name: string,
-): string | undefined {
-  if (pattern && !new RegExp(pattern, "u").test(value)) {
-    return `${name} renders to \`${value}\`, which does not match ${pattern}`;
+function recheck(schema: TextSchema, value: string, name: string): string | undefined {
+  if (schema.pattern && !new RegExp(schema.pattern, "u").test(value)) {
+    return `${name} renders to \`${value}\`, which is invalid; expected ${schema.patternHint ?? `text matching ${schema.pattern}`}`;
   }
+  const format: TextFormat | undefined = schema.format;
   if (!format) return undefined;
   const problem = checkFormat(format, value, name);
   return problem ? `after rendering, ${problem.message}` : undefined;
@@ -142,4 +183,39 @@ function setAt(target: unknown, path: ValuePath, value: string): void {
   let current = target as Record<string | number, unknown>;
   for (const part of path.slice(0, -1)) current = current[part] as Record<string | number, unknown>;
   current[path.at(-1)!] = value;
+}
+
+/** Applies `transform` to every text value of a validated config, guided by the schema. */
+function mapText(
+  value: unknown,
+  schema: Schema,
+  transform: (text: string, schema: TextSchema) => string,
+): unknown {
+  switch (schema.kind) {
+    case "text":
+      return typeof value === "string" ? transform(value, schema) : value;
+    case "integer":
+      return value;
+    case "list":
+      return (value as unknown[]).map((item) => mapText(item, schema.items, transform));
+    case "map":
+      return Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([key, item]) => [
+          key,
+          mapText(item, schema.values, transform),
+        ]),
+      );
+    case "object":
+      return Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([key, item]) => {
+          const property = schema.properties[key];
+          return [key, property ? mapText(item, property.schema, transform) : item];
+        }),
+      );
+    case "task": {
+      const task = value as Record<string, unknown>;
+      const kind = task[schema.tag] as string;
+      return { ...task, [kind]: mapText(task[kind], schema.variants[kind]!, transform) };
+    }
+  }
 }

@@ -34,6 +34,8 @@ export interface TextSchema {
   stringsOnly?: boolean;
   /** False where a template would make no sense, such as a task `type`. */
   templates?: boolean;
+  /** True where the runner replaces `${NAME}` with the repository secret NAME. */
+  secrets?: boolean;
 }
 
 /** IntegerSchema is a whole number written as a number, never as quoted text. */

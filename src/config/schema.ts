@@ -17,7 +17,7 @@ const environment: MapSchema = {
     "Environment variables. Numbers and booleans are kept as written; `${NAME}` is replaced by the repository secret NAME.",
   keyPattern: "^[^=\\s]+$",
   keyHint: "a variable name without `=` or spaces",
-  values: { kind: "text", description: "Variable value." },
+  values: { kind: "text", description: "Variable value.", secrets: true },
 };
 
 const image: TextSchema = {
@@ -63,8 +63,10 @@ const webhook: ObjectSchema = {
       required: true,
       schema: {
         kind: "text",
-        description: "The http or https URL to call.",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: `${NAME}` is the secret syntax users write.
+        description: "The http or https URL to call; `${NAME}` is replaced by the secret NAME.",
         format: "http-url",
+        secrets: true,
         stringsOnly: true,
       },
     },
@@ -84,10 +86,10 @@ const webhook: ObjectSchema = {
         description: "HTTP request headers.",
         keyPattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$",
         keyHint: "an HTTP header name (letters, digits and `-`)",
-        values: { kind: "text", description: "Header value." },
+        values: { kind: "text", description: "Header value.", secrets: true },
       },
     },
-    body: { schema: { kind: "text", description: "Request body." } },
+    body: { schema: { kind: "text", description: "Request body.", secrets: true } },
     retry_policy: {
       schema: {
         kind: "object",

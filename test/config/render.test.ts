@@ -1,12 +1,16 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` secret references are the subject here.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  type ContainerTaskConfig,
   formatDiagnostic,
   loadConfig,
   renderConfig,
   type TemplateEnv,
   templateData,
+  type WebhookTaskConfig,
 } from "../../src/config/index.js";
+import { resolveSecretReferences, secretSource } from "../../src/runner/secrets.js";
 import { yaml } from "./dedent.js";
 
 const data = templateData({
@@ -40,7 +44,6 @@ describe("renderConfig", () => {
     expect(rendered.config?.do[0]).toMatchObject({
       webhook: {
         body: '{"VERSION": "v1.2.0", "ZIP": "https://pogo.test/repository/app/archive/3f2a.zip"}',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: secrets are the runner's to replace.
         headers: { Authorization: "Bearer ${DEPLOY_TOKEN}" },
       },
     });
@@ -175,5 +178,73 @@ describe("template syntax at validation", () => {
       `${line}:${column} TEMPLATE_SYNTAX`,
     ]);
     expect(loaded.diagnostics[0]?.message).toContain('function "nofunc" not defined');
+  });
+});
+
+describe("secret references in rendered values", () => {
+  const hostile = templateData({
+    Rev: "main",
+    Description: "leak ${DEPLOY_TOKEN} and $${ESCAPED}",
+  });
+  const secrets = secretSource({ DEPLOY_TOKEN: "tok-secret-value", API_KEY: "k-123" });
+
+  function resolve(text: string): string {
+    return resolveSecretReferences(text, secrets, () => {});
+  }
+
+  it("escapes references that come from event data", () => {
+    const rendered = renderConfig(
+      "ci.yaml",
+      webhook(
+        "      url: https://hooks.example.com/x\n      method: POST\n      body: '${API_KEY} {{.Description}}'\n",
+      ),
+      hostile,
+      env,
+    );
+    const body = (rendered.config!.do[0] as { webhook: { body: string } }).webhook.body;
+    expect(body).toBe("${API_KEY} leak $${DEPLOY_TOKEN} and $$${ESCAPED}");
+    expect(resolve(body)).toBe("k-123 leak ${DEPLOY_TOKEN} and $${ESCAPED}");
+  });
+
+  it("leaves commands as the template produced them", () => {
+    const rendered = renderConfig(
+      "ci.yaml",
+      "version: 1\non:\n  push:\n    bookmarks: [main]\ndo:\n  - container:\n      image: alpine:3.20\n      commands: ['echo \"{{.Description}}\"']\n",
+      hostile,
+      env,
+    );
+    expect(rendered.config?.do[0]).toMatchObject({
+      container: { commands: ['echo "leak ${DEPLOY_TOKEN} and $${ESCAPED}"'] },
+    });
+  });
+
+  it("escapes them when the whole file is rendered too", () => {
+    const text = yaml`
+      version: 1
+      on:
+        push:
+          bookmarks: [main]
+      do:
+        - webhook:
+            url: {{.ArchiveUrl}}
+            method: POST
+            headers:
+              Authorization: Bearer \${API_KEY}
+            body: "{{.Description}}"
+        - container:
+            image: alpine:3.20
+            commands: ["echo {{.Description}}"]
+    `;
+    const rendered = renderConfig(
+      "ci.yaml",
+      text,
+      { ...hostile, ArchiveUrl: "https://pogo.test/a.zip" },
+      env,
+    );
+    expect(rendered.warnings).toHaveLength(1);
+    const [hook, box] = rendered.config!.do as [WebhookTaskConfig, ContainerTaskConfig];
+    expect(resolve(hook.webhook.headers!.Authorization!)).toBe("Bearer k-123");
+    expect(resolve(hook.webhook.body!)).toBe("leak ${DEPLOY_TOKEN} and $${ESCAPED}");
+    expect(box.container.commands).toEqual(["echo leak ${DEPLOY_TOKEN} and $${ESCAPED}"]);
   });
 });
