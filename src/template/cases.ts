@@ -8,6 +8,7 @@ import { TemplateExecError, TemplateParseError } from "./errors.js";
 import type { CallEnv } from "./funcs.js";
 import { GoTime } from "./gotime.js";
 import { Template } from "./index.js";
+import { goQuote } from "./quote.js";
 import { GoLocation } from "./values.js";
 
 /** TemplateCase is one input line: a template, its event data, secrets and the time `now` returns. */
@@ -48,7 +49,7 @@ export function caseEnv(c: TemplateCase): CallEnv {
     now: () => now,
     secret(name) {
       if (Object.hasOwn(secrets, name)) return secrets[name]!;
-      throw new Error(`secret ${JSON.stringify(name)} is not set`);
+      throw new Error(`secret ${goQuote(name)} is not set`);
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 
 import { positionOf, TemplateExecError } from "./errors.js";
-import { sprintValue } from "./fmt.js";
+import { sprintf, sprintValue } from "./fmt.js";
 import {
   BUILTINS,
   type CallEnv,
@@ -102,14 +102,14 @@ export class State {
         return;
       }
     }
-    this.errorf(`undefined variable: ${name}`);
+    this.errorf("undefined variable: %s", name);
   }
 
   private varValue(name: string): GoValue {
     for (let i = this.varNames.length - 1; i >= 0; i--) {
       if (this.varNames[i] === name) return this.varValues[i];
     }
-    return this.errorf(`undefined variable: ${name}`);
+    return this.errorf("undefined variable: %s", name);
   }
 
   // Errors.
@@ -118,21 +118,32 @@ export class State {
     this.node = node;
   }
 
-  /** Throws an execution error located at the current node, worded as Go's. */
-  private errorf(message: string, cause?: unknown): never {
-    const name = this.tmplName;
+  /**
+   * Throws an execution error located at the current node. Like Go, the
+   * location is spliced into the format unescaped, so a `%` in the template
+   * name garbles the message the same way.
+   */
+  private errorf(format: string, ...args: GoValue[]): never {
+    return this.errorfCause(undefined, format, ...args);
+  }
+
+  private errorfCause(cause: unknown, format: string, ...args: GoValue[]): never {
+    const name = doublePercent(this.tmplName);
     const node = this.node;
     if (node === null) {
-      throw new TemplateExecError(`template: ${name}: ${message}`, 1, 1, { cause });
+      const message = sprintf(sprintf("template: %s: %s", [name, format]), args);
+      throw new TemplateExecError(message, 1, 1, { cause });
     }
     const position = positionOf(this.source.text, node.pos);
     const location = `${this.source.parseName}:${position.line}:${position.goColumn}`;
-    throw new TemplateExecError(
-      `template: ${location}: executing ${JSON.stringify(name)} at <${node}>: ${message}`,
-      position.line,
-      position.column,
-      { cause },
-    );
+    const context = doublePercent(String(node));
+    const full = sprintf("template: %s: executing %q at <%s>: %s", [
+      location,
+      name,
+      context,
+      format,
+    ]);
+    throw new TemplateExecError(sprintf(full, args), position.line, position.column, { cause });
   }
 
   // Walking.
@@ -175,7 +186,7 @@ export class State {
         this.out += node.text;
         return Flow.Normal;
       default:
-        return this.errorf(`unknown node: ${node}`);
+        return this.errorf("unknown node: %s", String(node));
     }
   }
 
@@ -207,7 +218,7 @@ export class State {
     const mark = this.mark();
     try {
       const val = this.evalPipeline(dot, r.pipe);
-      if (val !== undefined) this.errorf(`range can't iterate over ${sprintValue(val)}`);
+      if (val !== undefined) this.errorf("range can't iterate over %v", val);
       if (r.elseList !== null) this.walk(dot, r.elseList);
     } finally {
       this.pop(mark);
@@ -217,9 +228,9 @@ export class State {
   private walkTemplate(dot: GoValue, t: TemplateNode): void {
     this.at(t);
     const root = this.source.trees.get(t.name);
-    if (root === undefined) this.errorf(`template ${JSON.stringify(t.name)} not defined`);
+    if (root === undefined) this.errorf("template %q not defined", t.name);
     if (this.depth === MAX_EXEC_DEPTH) {
-      this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+      this.errorf("exceeded maximum template depth (%v)", MAX_EXEC_DEPTH);
     }
     // Variables declared by the pipeline persist in the caller.
     const newDot = this.evalPipeline(dot, t.pipe);
@@ -236,7 +247,7 @@ export class State {
       if (error instanceof RangeError) {
         this.tmplName = savedName;
         this.at(t);
-        this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+        this.errorf("exceeded maximum template depth (%v)", MAX_EXEC_DEPTH);
       }
       throw error;
     } finally {
@@ -265,7 +276,7 @@ export class State {
 
   private notAFunction(args: readonly Node[] | null, final: Final): void {
     if ((args !== null && args.length > 1) || final !== MISSING) {
-      this.errorf(`can't give argument to non-function ${args![0]}`);
+      this.errorf("can't give argument to non-function %s", String(args![0]));
     }
   }
 
@@ -299,7 +310,7 @@ export class State {
       case NodeType.String:
         return first.text;
     }
-    return this.errorf(`can't evaluate command ${JSON.stringify(String(first))}`);
+    return this.errorf("can't evaluate command %q", String(first));
   }
 
   /** Types a number literal by its syntax, as Go does where no parameter type applies. */
@@ -311,7 +322,7 @@ export class State {
       return GoNumber.float64(constant.float64);
     }
     if (constant.isInt) return goInt(constant.int64);
-    if (constant.isUint) this.errorf(`${text} overflows int`);
+    if (constant.isUint) this.errorf("%s overflows int", text);
     return undefined;
   }
 
@@ -334,7 +345,7 @@ export class State {
     this.at(chain);
     if (chain.fields.length === 0) this.errorf("internal error: no fields in evalChainNode");
     if (chain.node.type === NodeType.Nil)
-      return this.errorf(`indirection through explicit nil in ${chain}`);
+      return this.errorf("indirection through explicit nil in %s", String(chain));
     const pipe = this.evalArg(dot, null, chain.node);
     return this.evalFieldChain(dot, pipe, chain, chain.fields, args, final);
   }
@@ -380,7 +391,7 @@ export class State {
     const name = node.ident;
     const user = POGO_FUNCS.get(name);
     const fn = user ?? BUILTINS.get(name);
-    if (fn === undefined) this.errorf(`${JSON.stringify(name)} is not a defined function`);
+    if (fn === undefined) this.errorf("%q is not a defined function", name);
     return this.evalCall(dot, fn, user === undefined, cmd, name, args, final, null);
   }
 
@@ -402,13 +413,13 @@ export class State {
     if (receiver instanceof GoStruct) {
       const field = receiver.field(fieldName);
       if (field !== undefined) {
-        if (hasArgs) this.errorf(`${fieldName} has arguments but cannot be invoked as function`);
+        if (hasArgs) this.errorf("%s has arguments but cannot be invoked as function", fieldName);
         return receiver.get(field);
       }
     } else if (receiver instanceof GoTime && TIME_FIELDS.has(fieldName)) {
-      return this.errorf(`${fieldName} is an unexported field of struct type time.Time`);
+      return this.errorf("%s is an unexported field of struct type %s", fieldName, "time.Time");
     }
-    return this.errorf(`can't evaluate field ${fieldName} in type ${typeName(receiver)}`);
+    return this.errorf("can't evaluate field %s in type %s", fieldName, typeName(receiver));
   }
 
   /**
@@ -434,16 +445,17 @@ export class State {
       numFixed = params.length - 1;
       if (numIn < numFixed) {
         return this.errorf(
-          `wrong number of args for ${name}: want at least ${params.length - 1} got ${args.length}`,
+          "wrong number of args for %s: want at least %d got %d",
+          name,
+          params.length - 1,
+          args.length,
         );
       }
     } else if (numIn !== params.length) {
-      return this.errorf(`wrong number of args for ${name}: want ${params.length} got ${numIn}`);
+      return this.errorf("wrong number of args for %s: want %d got %d", name, params.length, numIn);
     }
     if (!goodFunc(fn)) {
-      return this.errorf(
-        `can't call method/function ${JSON.stringify(name)} with ${fn.numOut} results`,
-      );
+      return this.errorf("can't call method/function %q with %d results", name, fn.numOut);
     }
 
     // and/or evaluate their arguments only until the result is known.
@@ -475,7 +487,7 @@ export class State {
     } catch (error) {
       if (error instanceof GoError) {
         this.at(node);
-        return this.errorf(`error calling ${name}: ${error.message}`, error);
+        return this.errorfCause(error, "error calling %s: %s", name, error.message);
       }
       throw error;
     }
@@ -485,12 +497,12 @@ export class State {
   private validateType(value: GoValue, typ: GoType | null): GoValue {
     if (value === undefined) {
       if (typ === null || canBeNil(typ)) return undefined;
-      return this.errorf(`invalid value; expected ${typ.name}`);
+      return this.errorf("invalid value; expected %s", typ.name);
     }
     if (typ === null || typ.kind === "value" || typ.kind === "iface") return value;
     const actual = typeName(value);
     if (actual !== typ.name)
-      return this.errorf(`wrong type for value; expected ${typ.name}; got ${actual}`);
+      return this.errorf("wrong type for value; expected %s; got %s", typ.name, actual);
     return value;
   }
 
@@ -501,7 +513,7 @@ export class State {
         return this.validateType(dot, typ);
       case NodeType.Nil:
         if (typ !== null && canBeNil(typ)) return undefined;
-        return this.errorf(`cannot assign nil to ${typ?.name}`);
+        return this.errorf("cannot assign nil to %s", typ?.name);
       case NodeType.Field:
         return this.validateType(this.evalFieldNode(dot, n, [n], MISSING), typ);
       case NodeType.Variable:
@@ -516,30 +528,30 @@ export class State {
     switch (typ?.kind) {
       case "bool":
         if (n.type === NodeType.Bool) return n.value;
-        return this.errorf(`expected bool; found ${n}`);
+        return this.errorf("expected bool; found %s", String(n));
       case "complex":
         if (n.type === NodeType.Number && n.isComplex)
           return new GoComplex(n.complexRe, n.complexIm);
-        return this.errorf(`expected complex; found ${n}`);
+        return this.errorf("expected complex; found %s", String(n));
       case "float":
         if (n.type === NodeType.Number && n.isFloat) return new GoNumber(typ.name, n.float64);
-        return this.errorf(`expected float; found ${n}`);
+        return this.errorf("expected float; found %s", String(n));
       case "int":
         if (n.type === NodeType.Number && n.isInt) {
           return typ.name === "int" ? goInt(n.int64) : new GoNumber(typ.name, n.int64);
         }
-        return this.errorf(`expected integer; found ${n}`);
+        return this.errorf("expected integer; found %s", String(n));
       case "iface":
       case "value":
         return this.evalEmptyInterface(dot, n);
       case "string":
         if (n.type === NodeType.String) return n.text;
-        return this.errorf(`expected string; found ${n}`);
+        return this.errorf("expected string; found %s", String(n));
       case "uint":
         if (n.type === NodeType.Number && n.isUint) return new GoNumber(typ.name, n.uint64);
-        return this.errorf(`expected unsigned integer; found ${n}`);
+        return this.errorf("expected unsigned integer; found %s", String(n));
     }
-    return this.errorf(`can't handle ${n} for arg of type ${typ?.name}`);
+    return this.errorf("can't handle %s for arg of type %s", String(n), typ?.name);
   }
 
   private evalEmptyInterface(dot: GoValue, n: Node): GoValue {
@@ -564,7 +576,7 @@ export class State {
       case NodeType.Pipe:
         return this.evalPipeline(dot, n);
     }
-    return this.errorf(`can't handle assignment of ${n} to empty interface argument`);
+    return this.errorf("can't handle assignment of %s to empty interface argument", String(n));
   }
 
   private printValue(n: Node, v: GoValue): void {
@@ -576,6 +588,10 @@ export class State {
 }
 
 const TIME_FIELDS = new Set(["wall", "ext", "loc"]);
+
+function doublePercent(s: string): string {
+  return s.replaceAll("%", "%%");
+}
 
 function canBeNil(typ: GoType): boolean {
   return typ.kind === "iface" || typ.kind === "value" || typ.kind === "ptr";

@@ -5,6 +5,7 @@
  */
 
 import { formatFloat } from "./ftoa.js";
+import { goBytes } from "./gostring.js";
 import { durationString, GoTime, monthName, weekdayName } from "./gotime.js";
 import { goQuote, goQuoteASCII, goQuoteRune, isPrintRune } from "./quote.js";
 import {
@@ -18,7 +19,6 @@ import {
 } from "./values.js";
 
 const MAX_RUNE = 0x10ffff;
-const encoder = new TextEncoder();
 
 /** Returns the String() method's result for values whose type has one, else undefined. */
 export function stringerOf(v: GoValue): string | undefined {
@@ -234,7 +234,7 @@ class Printer {
   }
 
   private fmtSx(s: string, upper: boolean): void {
-    const bytes = encoder.encode(s);
+    const bytes = goBytes(s);
     let length = bytes.length;
     if (this.precPresent && this.prec < length) length = this.prec;
     let width = 2 * length;

@@ -5,6 +5,7 @@
  */
 
 import { sprint, sprintf, sprintln } from "./fmt.js";
+import { escapedByte, goByteLength, goBytes, goStringFromBytes, mayHoldBytes } from "./gostring.js";
 import { durationString, GoTime, monthName, weekdayName } from "./gotime.js";
 import {
   type GoComplex,
@@ -82,15 +83,8 @@ export function goodFunc(f: GoFunc): boolean {
 
 // Builtins.
 
-function stringBytes(s: string): Uint8Array {
-  return Buffer.from(s, "utf8");
-}
-
-const decoder = new TextDecoder();
-
-function bytesToString(b: Uint8Array): string {
-  return decoder.decode(b);
-}
+const stringBytes = goBytes;
+const bytesToString = goStringFromBytes;
 
 function indexArg(index: GoValue, cap: number): number {
   const kind = kindOf(index);
@@ -140,8 +134,7 @@ function slice(args: GoValue[]): GoValue {
 function length(args: GoValue[]): GoValue {
   const item = args[0];
   if (typeof item === "string") {
-    // Go counts bytes; ASCII strings need no encoding.
-    return /^[\x00-\x7f]*$/.test(item) ? item.length : Buffer.byteLength(item, "utf8");
+    return goByteLength(item);
   }
   if (item === undefined) throw new GoError("reflect: call of reflect.Value.Type on zero Value");
   if (item instanceof GoLocation) throw new GoError("len of type time.Location");
@@ -183,7 +176,7 @@ function floatOf(v: GoValue): number {
 function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
   // Go compares bytes; UTF-16 order differs only for characters above U+FFFF.
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+  return Buffer.compare(goBytes(a), goBytes(b));
 }
 
 function structEqual(a: GoValue, b: GoValue): boolean {
@@ -333,6 +326,8 @@ export function jsEscape(s: string): string {
       out += `\\u00${r.toString(16).toUpperCase().padStart(2, "0")}`;
     } else if (r < 0x80) {
       out += ch;
+    } else if (escapedByte(r) >= 0) {
+      out += ch; // Go copies an invalid byte unchanged.
     } else if (r >= 0xd800 && r <= 0xdfff) {
       out += "\\uFFFD";
     } else if (PRINTABLE.test(ch)) {
@@ -347,7 +342,7 @@ export function jsEscape(s: string): string {
 /** Escapes text as Go's url.QueryEscape does. */
 export function urlQueryEscape(s: string): string {
   let out = "";
-  for (const b of Buffer.from(s, "utf8")) {
+  for (const b of goBytes(s)) {
     if (
       (b >= 0x41 && b <= 0x5a) ||
       (b >= 0x61 && b <= 0x7a) ||
@@ -391,6 +386,11 @@ function mapRunes(s: string, upper: boolean): string {
   if (/^[\x00-\x7f]*$/.test(s)) return upper ? s.toUpperCase() : s.toLowerCase();
   let out = "";
   for (const ch of s) {
+    if (mayHoldBytes(ch)) {
+      // An invalid byte maps to U+FFFD; a valid surrogate pair maps like any character.
+      out += ch.length === 1 ? "\uFFFD" : ch;
+      continue;
+    }
     // Go maps rune by rune with the one-character mapping.
     const mapped = upper ? ch.toUpperCase() : ch.toLowerCase();
     if ([...mapped].length === 1) {
@@ -409,7 +409,7 @@ for (let i = 0; i < BASE64_ALPHABET.length; i++) BASE64_DECODE[BASE64_ALPHABET.c
 
 /** Decodes standard padded base64 as Go's base64.StdEncoding.DecodeString does, errors included. */
 export function decodeBase64(text: string): string {
-  const src = Buffer.from(text, "utf8");
+  const src = goBytes(text);
   const out: number[] = [];
   let si = 0;
   const corrupt = (at: number): never => {
@@ -493,7 +493,7 @@ export const POGO_FUNCS: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
   ["toUpper", fn([T_STRING], (a) => mapRunes(a[0] as string, true))],
   ["toLower", fn([T_STRING], (a) => mapRunes(a[0] as string, false))],
   ["trim", fn([T_STRING], (a) => (a[0] as string).replace(TRIM_SPACE, ""))],
-  ["btoa", fn([T_STRING], (a) => Buffer.from(a[0] as string, "utf8").toString("base64"))],
+  ["btoa", fn([T_STRING], (a) => Buffer.from(goBytes(a[0] as string)).toString("base64"))],
   ["atob", fn([T_STRING], (a) => decodeBase64(a[0] as string), { returnsError: true })],
   ["now", fn([], (_a, env) => env.now())],
   [

@@ -4,6 +4,7 @@
  * "January", ...). Times carry a fixed zone only; there is no zone database.
  */
 
+import { goQuote } from "./quote.js";
 import { GoLocation } from "./values.js";
 
 const MONTHS = [
@@ -199,7 +200,7 @@ export class GoTime {
     let s = `time.Date(${c.year}, time.${MONTHS[c.month - 1]}, ${c.day}, ${c.hour}, ${c.minute}, ${c.second}, ${this.nsec}, `;
     if (this.loc === GoLocation.UTC) s += "time.UTC";
     else if (this.loc === GoLocation.Local) s += "time.Local";
-    else s += `time.Location(${JSON.stringify(this.loc.name)})`;
+    else s += `time.Location(${goQuote(this.loc.name)})`;
     return `${s})`;
   }
 

@@ -9,8 +9,10 @@ import type { TemplateData } from "../config/event.js";
 import { TemplateExecError, TemplateParseError } from "./errors.js";
 import { type ExecSource, State } from "./exec.js";
 import { type CallEnv, FUNCTION_NAMES } from "./funcs.js";
+import { toWellFormed } from "./gostring.js";
 import { GoTime } from "./gotime.js";
 import { parseTrees } from "./parser.js";
+import { goQuote } from "./quote.js";
 import { eventStruct, GoLocation } from "./values.js";
 
 export { TemplateExecError, TemplateParseError };
@@ -25,7 +27,7 @@ export interface TemplateEnv {
 const defaultEnv: TemplateEnv = {
   now: () => new Date(),
   secret: (name) => {
-    throw new Error(`secret ${JSON.stringify(name)} is not set`);
+    throw new Error(`secret ${goQuote(name)} is not set`);
   },
 };
 
@@ -45,16 +47,19 @@ export class Template {
    * execution fails; partial output is discarded.
    */
   execute(data: TemplateData, env: TemplateEnv = defaultEnv): string {
-    return this.executeWith(data, callEnvFrom(env));
+    return toWellFormed(this.executeWith(data, callEnvFrom(env)));
   }
 
-  /** Renders with a Go time value for `now`, as the conformance runner needs. */
+  /**
+   * Renders with a Go time value for `now`, as the conformance runner needs.
+   * Bytes that are not valid UTF-8 stay escaped in the result (see gostring.ts).
+   */
   executeWith(data: TemplateData, env: CallEnv): string {
     const root = this.source.trees.get(this.name);
     const state = new State(this.source, this.name, env);
     if (root === undefined) {
       throw new TemplateExecError(
-        `template: ${this.name}: ${JSON.stringify(this.name)} is an incomplete or empty template`,
+        `template: ${this.name}: ${goQuote(this.name)} is an incomplete or empty template`,
         1,
         1,
       );

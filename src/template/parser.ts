@@ -6,6 +6,7 @@
  */
 
 import { positionOf, TemplateParseError } from "./errors.js";
+import { sprintf } from "./fmt.js";
 import { type Item, ItemType, Lexer } from "./lexer.js";
 import {
   ActionNode,
@@ -36,6 +37,7 @@ import {
 } from "./node.js";
 import { GoSyntaxError, goQuote, goUnquote, unquoteChar } from "./quote.js";
 import { floatToInt64, parseGoComplex, parseGoFloat, parseGoInteger } from "./strconv.js";
+import type { GoValue } from "./values.js";
 
 /** Trees maps each template name defined in one source to its root list. */
 export type TreeSet = Map<string, ListNode>;
@@ -114,8 +116,11 @@ class Tree {
 
   // Errors.
 
-  /** Throws a parse error naming the line of the most recently read token, as Go does. */
-  errorf(message: string): never {
+  /**
+   * Throws a parse error naming the line of the most recently read token, as
+   * Go does. The name is spliced into the format unescaped, as in Go.
+   */
+  errorf(format: string, ...args: GoValue[]): never {
     this.root = null;
     const current = this.token[0];
     const line = current?.line ?? 1;
@@ -124,7 +129,8 @@ class Tree {
       const position = positionOf(this.text, current.pos);
       if (position.line === line) column = position.column;
     }
-    throw new TemplateParseError(`template: ${this.parseName}:${line}: ${message}`, line, column);
+    const message = sprintf(`template: ${this.parseName}:${line}: ${format}`, args);
+    throw new TemplateParseError(message, line, column);
   }
 
   private expect(expected: ItemType, context: string): Item {
@@ -146,9 +152,9 @@ class Tree {
         extra = ` in action started at ${this.parseName}:${this.actionLine}`;
         if (token.val.endsWith(" action")) extra = extra.slice(" in action".length);
       }
-      this.errorf(`${token.val}${extra}`);
+      this.errorf("%s%s", token.val, extra);
     }
-    this.errorf(`unexpected ${itemString(token)} in ${context}`);
+    this.errorf("unexpected %s in %s", itemString(token), context);
   }
 
   /** Installs this tree in the set unless a non-empty one of the same name is there. */
@@ -159,7 +165,7 @@ class Tree {
       return;
     }
     if (!isEmptyTree(this.root!)) {
-      this.errorf(`template: multiple definition of template ${goQuote(this.name)}`);
+      this.errorf("template: multiple definition of template %q", this.name);
     }
   }
 
@@ -186,7 +192,8 @@ class Tree {
         this.backup2(delim);
       }
       const n = this.textOrAction();
-      if (n.type === NodeType.End || n.type === NodeType.Else) this.errorf(`unexpected ${n}`);
+      if (n.type === NodeType.End || n.type === NodeType.Else)
+        this.errorf("unexpected %s", String(n));
       this.root.nodes.push(n);
     }
   }
@@ -199,7 +206,7 @@ class Tree {
     this.expect(ItemType.RightDelim, context);
     const [list, end] = this.itemList();
     this.root = list;
-    if (end.type !== NodeType.End) this.errorf(`unexpected ${end} in ${context}`);
+    if (end.type !== NodeType.End) this.errorf("unexpected %s in %s", String(end), context);
     this.add();
   }
 
@@ -342,7 +349,7 @@ class Tree {
           }
           this.errorf("range can only initialize variables");
         }
-        this.errorf(`too many declarations in ${context}`);
+        this.errorf("too many declarations in %s", context);
       }
       if (tokenAfterVariable.type === ItemType.Space) this.backup3(v, tokenAfterVariable);
       else this.backup2(v);
@@ -351,7 +358,7 @@ class Tree {
   }
 
   private checkPipeline(pipe: PipeNode, context: string): void {
-    if (pipe.cmds.length === 0) this.errorf(`missing value for ${context}`);
+    if (pipe.cmds.length === 0) this.errorf("missing value for %s", context);
     // Only the first command of a pipeline may start with a non-executable operand.
     for (let i = 1; i < pipe.cmds.length; i++) {
       switch (pipe.cmds[i]!.args[0]!.type) {
@@ -360,7 +367,7 @@ class Tree {
         case NodeType.Nil:
         case NodeType.Number:
         case NodeType.String:
-          this.errorf(`non executable command in pipeline stage ${i + 1}`);
+          this.errorf("non executable command in pipeline stage %d", i + 1);
       }
     }
   }
@@ -384,7 +391,7 @@ class Tree {
           elseList.nodes.push(this.ifControl());
         } else {
           [elseList, next] = this.itemList();
-          if (next.type !== NodeType.End) this.errorf(`expected end; found ${next}`);
+          if (next.type !== NodeType.End) this.errorf("expected end; found %s", String(next));
         }
       }
       return [pipe.pos, pipe.line, pipe, list, elseList];
@@ -430,7 +437,7 @@ class Tree {
     const block = new Tree(name, this.parseName, this.text, this.lex, this.functions, this.treeSet);
     const [list, end] = block.itemList();
     block.root = list;
-    if (end.type !== NodeType.End) this.errorf(`unexpected ${end} in ${context}`);
+    if (end.type !== NodeType.End) this.errorf("unexpected %s in %s", String(end), context);
     block.add();
     return new TemplateNode(token.pos, token.line, name, pipe);
   }
@@ -492,7 +499,7 @@ class Tree {
         case NodeType.Number:
         case NodeType.Nil:
         case NodeType.Dot:
-          return this.errorf(`unexpected . after term ${goQuote(node.toString())}`);
+          return this.errorf("unexpected . after term %q", node.toString());
         default:
           node = chain;
       }
@@ -506,7 +513,7 @@ class Tree {
     switch (token.type) {
       case ItemType.Identifier:
         if (!this.functions.has(token.val)) {
-          this.errorf(`function ${goQuote(token.val)} not defined`);
+          this.errorf("function %q not defined", token.val);
         }
         return new IdentifierNode(token.pos, token.val);
       case ItemType.Dot:
@@ -535,7 +542,7 @@ class Tree {
 
   private useVar(pos: number, name: string): Node {
     const v = new VariableNode(pos, name);
-    if (!this.vars.includes(v.ident[0]!)) this.errorf(`undefined variable ${goQuote(v.ident[0]!)}`);
+    if (!this.vars.includes(v.ident[0]!)) this.errorf("undefined variable %q", v.ident[0]!);
     return v;
   }
 
@@ -543,7 +550,7 @@ class Tree {
     try {
       return goUnquote(quoted);
     } catch (error) {
-      if (error instanceof GoSyntaxError) this.errorf(error.message);
+      if (error instanceof GoSyntaxError) this.errorf("%s", error.message);
       throw error;
     }
   }
@@ -557,10 +564,10 @@ class Tree {
       try {
         ({ value: rune, tail } = unquoteChar(text.slice(1), text.charCodeAt(0)));
       } catch (error) {
-        if (error instanceof GoSyntaxError) this.errorf(error.message);
+        if (error instanceof GoSyntaxError) this.errorf("%s", error.message);
         throw error;
       }
-      if (tail !== "'") this.errorf(`malformed character constant: ${text}`);
+      if (tail !== "'") this.errorf("malformed character constant: %s", text);
       n.int64 = BigInt(rune);
       n.isInt = true;
       n.uint64 = BigInt(rune);
@@ -571,7 +578,7 @@ class Tree {
     }
     if (type === ItemType.Complex) {
       const c = parseGoComplex(text);
-      if (c === null) this.errorf(`expected integer`);
+      if (c === null) this.errorf("expected integer");
       n.isComplex = true;
       n.complexRe = c.re;
       n.complexIm = c.im;
@@ -610,7 +617,7 @@ class Tree {
     } else {
       const f = parseGoFloat(text);
       if (f !== null) {
-        if (!/[.eEpP]/.test(text)) this.errorf(`integer overflow: ${goQuote(text)}`);
+        if (!/[.eEpP]/.test(text)) this.errorf("integer overflow: %q", text);
         n.isFloat = true;
         n.float64 = f;
         const asInt = floatToInt64(f);
@@ -624,7 +631,7 @@ class Tree {
         }
       }
     }
-    if (!n.isInt && !n.isUint && !n.isFloat) this.errorf(`illegal number syntax: ${goQuote(text)}`);
+    if (!n.isInt && !n.isUint && !n.isFloat) this.errorf("illegal number syntax: %q", text);
     return n;
   }
 }

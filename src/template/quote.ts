@@ -2,10 +2,10 @@
  * Go's `strconv` quoting rules: Quote, QuoteToASCII, QuoteRune, Unquote and
  * UnquoteChar, as template literals and the `%q` verb need them.
  *
- * NOTE: Go strings are bytes and JavaScript strings are UTF-16. An escape
- * that yields bytes which are not valid UTF-8 ("\xff") becomes U+FFFD here,
- * which is also what Go's JSON encoder prints for such bytes.
+ * Bytes that are not valid UTF-8 are kept as escapes (see gostring.ts).
  */
+
+import { escapedByte, goStringFromBytes } from "./gostring.js";
 
 const PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u;
 
@@ -69,6 +69,11 @@ function quoteWith(s: string, quote: number, asciiOnly: boolean): string {
   const out: string[] = [String.fromCharCode(quote)];
   for (const ch of s) {
     let r = ch.codePointAt(0)!;
+    const byte = escapedByte(r);
+    if (byte >= 0) {
+      out.push("\\x", HEX[byte >> 4]!, HEX[byte & 15]!);
+      continue;
+    }
     if (r >= 0xd800 && r <= 0xdfff) r = 0xfffd;
     appendEscapedRune(out, r, quote, asciiOnly);
   }
@@ -191,7 +196,7 @@ export function unquoteChar(s: string, quote: number): UnquotedChar {
   }
 }
 
-const decoder = new TextDecoder("utf-8");
+const encoder = new TextEncoder();
 
 /** Interprets a Go string literal in double quotes or backquotes (strconv.Unquote). */
 export function goUnquote(s: string): string {
@@ -205,32 +210,16 @@ export function goUnquote(s: string): string {
     if (body.includes("\r")) body = body.replaceAll("\r", "");
     return body;
   }
-  if (quote !== 0x22 && quote !== 0x27) throw new GoSyntaxError();
+  if (quote !== 0x22) throw new GoSyntaxError();
   if (body.includes("\n")) throw new GoSyntaxError();
-  if (!body.includes("\\") && !body.includes(String.fromCharCode(quote))) {
-    if (quote === 0x22) return body;
-  }
+  if (!body.includes("\\")) return body;
+  // Escapes such as \xff yield bytes, so build the bytes and decode them once.
   const bytes: number[] = [];
-  let hasBytes = false;
-  const parts: string[] = [];
-  let count = 0;
   while (body.length > 0) {
     const { value, isByte, tail } = unquoteChar(body, quote);
     body = tail;
-    count++;
-    if (isByte) {
-      hasBytes = true;
-      bytes.push(value);
-      continue;
-    }
-    if (bytes.length > 0) {
-      parts.push(decoder.decode(Uint8Array.from(bytes)));
-      bytes.length = 0;
-    }
-    parts.push(String.fromCodePoint(value));
-    if (quote === 0x27 && count > 1) throw new GoSyntaxError();
+    if (isByte || value < 0x80) bytes.push(value);
+    else bytes.push(...encoder.encode(String.fromCodePoint(value)));
   }
-  if (bytes.length > 0) parts.push(decoder.decode(Uint8Array.from(bytes)));
-  if (quote === 0x27 && (count !== 1 || hasBytes)) throw new GoSyntaxError();
-  return parts.join("");
+  return goStringFromBytes(Uint8Array.from(bytes));
 }
