@@ -7,6 +7,7 @@ import Fastify, {
 import type { Logger } from "pino";
 import { ApiError } from "../store/errors.js";
 import type { Store } from "../store/store.js";
+import { registerWebRoutes, type WebOptions } from "../web/routes.js";
 import { authenticate } from "./auth.js";
 import { PACK_CONTENT_TYPE } from "./pack.js";
 import { registerArchiveRoutes } from "./routes-archive.js";
@@ -41,6 +42,8 @@ export interface AppOptions {
   limits?: Partial<ServerLimits>;
   /** The folder holding `schema.json` and `schema.xsd` (default: the package's `schema/`). */
   schemaDir?: string;
+  /** Run history and live updates for the web UI. */
+  web?: WebOptions;
 }
 
 /** AppContext is what every route module needs. */
@@ -129,6 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerObjectRoutes(app, context);
   registerArchiveRoutes(app, context);
   registerSchemaRoutes(app, context);
+  registerWebRoutes(app, context, options.web);
   return app;
 }
 
