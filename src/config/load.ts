@@ -3,17 +3,25 @@ import path from "node:path";
 import type { LineCounter } from "yaml";
 import { type Diagnostic, type DiagnosticCode, sortDiagnostics } from "./diagnostic.js";
 import { discoverConfigFiles } from "./discover.js";
+import { templateData } from "./event.js";
 import { parseSource } from "./parse.js";
 import { pipelineSchema } from "./schema.js";
 import { checkTemplateSites, stripTemplatePrefix } from "./template-check.js";
-import { hasTemplateActions, parseTemplate, TemplateParseError } from "./template-engine.js";
+import {
+  hasTemplateActions,
+  parseTemplate,
+  type TemplateEnv,
+  TemplateExecError,
+  TemplateParseError,
+} from "./template-engine.js";
 import type { PipelineConfig } from "./types.js";
 import { SchemaWalker, type TemplateSite } from "./validate.js";
 import {
   ACTION_PLACEHOLDER,
   findTemplateActions,
+  structuralActions,
   substituteActions,
-  unquotedActionLines,
+  type TemplateAction,
 } from "./whole-file.js";
 
 /** LoadedConfig is one config file after parsing and validation. */
@@ -22,7 +30,11 @@ export interface LoadedConfig {
   file: string;
   /** The file's text, kept so the runner renders exactly what was validated. */
   text: string;
-  /** The validated config with templates not yet rendered; set only when `diagnostics` is empty. */
+  /**
+   * The validated config with templates not yet rendered; set only when
+   * `diagnostics` is empty. When `{{ if }}` or `{{ range }}` shape the file,
+   * it is a preview rendered with sample data instead.
+   */
   config?: PipelineConfig;
   /** Errors, sorted by position; empty when the file is valid. */
   diagnostics: Diagnostic[];
@@ -67,8 +79,11 @@ export function loadRepositoryConfigs(root: string): LoadedConfig[] {
 }
 
 /**
- * Validates text as written and, when that fails only because templates
- * are unquoted, as it reads with every action replaced by a placeholder.
+ * Validates text as written. When that fails on the structure and the file
+ * has templates, it may be a file that is valid YAML only once rendered as
+ * a whole (an unquoted `url: {{.ArchiveUrl}}`, or `{{ if }}` around tasks):
+ * it is then checked with every action replaced by a placeholder, or failing
+ * that, rendered with sample data.
  */
 export function analyzeConfig(
   file: string,
@@ -81,9 +96,43 @@ export function analyzeConfig(
   if (!structural || options.probe === false || !hasTemplateActions(text)) return direct;
 
   const actions = findTemplateActions(text);
-  if (actions === undefined || actions.some((action) => action.text.includes("\n"))) return direct;
+  if (actions === undefined) return direct;
+  return (
+    probeWithPlaceholders(file, text, actions, direct) ??
+    probeWithSampleData(file, text, actions, direct) ??
+    direct
+  );
+}
+
+/** Sample event data for checking a file whose templates shape its structure. */
+const SAMPLE_DATA = templateData({
+  Rev: "main",
+  ArchiveUrl: "https://pogo.invalid/repository/example/archive/0.zip",
+  Author: "author",
+  Description: "description",
+  AccessToken: "token",
+  ServerUrl: "https://pogo.invalid",
+  RepositoryID: 1,
+  Repository: "example",
+  RevisionId: "0",
+  EventType: "push",
+});
+
+const SAMPLE_ENV: TemplateEnv = {
+  now: () => new Date(0),
+  secret: () => "secret",
+};
+
+function probeWithPlaceholders(
+  file: string,
+  text: string,
+  actions: TemplateAction[],
+  direct: Analysis,
+): Analysis | undefined {
+  // A placeholder spans one line, so actions across lines would shift every position after them.
+  if (actions.some((action) => action.text.includes("\n"))) return undefined;
   const probe = analyzeText(file, substituteActions(text, actions));
-  if (probe.diagnostics.length > 0) return direct;
+  if (probe.diagnostics.length > 0) return undefined;
 
   // The structure is sound once rendered; check the file as the one template it then is.
   const diagnostics: Diagnostic[] = [];
@@ -100,16 +149,6 @@ export function analyzeConfig(
       message: `invalid template: ${stripTemplatePrefix(error.message)}`,
     });
   }
-  const warnings = unquotedActionLines(text, actions, direct.diagnostics).map(
-    (position): Diagnostic => ({
-      file,
-      line: position.line,
-      column: position.column,
-      code: "UNQUOTED_TEMPLATE",
-      severity: "warning",
-      message: `unquoted template \`${position.action}\`: the whole file is rendered before it is read as YAML, so a value could change its structure; put this value in quotes`,
-    }),
-  );
   const restore = (value: unknown) =>
     restoreActions(
       value,
@@ -121,10 +160,59 @@ export function analyzeConfig(
     config: diagnostics.length === 0 ? (restore(probe.config) as PipelineConfig) : undefined,
     triggers: probe.triggers ? (restore(probe.triggers) as PipelineConfig["on"]) : undefined,
     diagnostics,
-    warnings,
+    warnings: wholeFileWarnings(file, text, actions, direct),
     templates: [],
     renderWholeFile: true,
   };
+}
+
+/**
+ * Renders the whole file with sample data. The resulting config holds the
+ * sample values, and only the branches the sample data selects are checked.
+ */
+function probeWithSampleData(
+  file: string,
+  text: string,
+  actions: TemplateAction[],
+  direct: Analysis,
+): Analysis | undefined {
+  let rendered: string;
+  try {
+    rendered = parseTemplate(file, text).execute(SAMPLE_DATA, SAMPLE_ENV);
+  } catch (error) {
+    if (error instanceof TemplateParseError || error instanceof TemplateExecError) return undefined;
+    throw error;
+  }
+  const probe = analyzeText(file, rendered);
+  if (probe.diagnostics.length > 0) return undefined;
+  return {
+    ...probe,
+    text,
+    warnings: wholeFileWarnings(file, text, actions, direct),
+    templates: [],
+    renderWholeFile: true,
+  };
+}
+
+function wholeFileWarnings(
+  file: string,
+  text: string,
+  actions: readonly TemplateAction[],
+  direct: Analysis,
+): Diagnostic[] {
+  return structuralActions(text, actions, direct.diagnostics).map(
+    (position): Diagnostic => ({
+      file,
+      line: position.line,
+      column: position.column,
+      code: "UNQUOTED_TEMPLATE",
+      severity: "warning",
+      message:
+        position.kind === "control"
+          ? `template \`${position.action}\` shapes the YAML structure, so the whole file is rendered before it is read as YAML and a value could change its structure; validation checked it with sample data only`
+          : `unquoted template \`${position.action}\`: the whole file is rendered before it is read as YAML, so a value could change its structure; put this value in quotes`,
+    }),
+  );
 }
 
 function analyzeText(file: string, text: string): Analysis {

@@ -65,36 +65,50 @@ export function substituteActions(text: string, actions: readonly TemplateAction
 /** Matches the placeholder `substituteActions` leaves for an action. */
 export const ACTION_PLACEHOLDER = /\$\{__POGO_TEMPLATE_(\d+)__\}/g;
 
-/** Position of an action that needs quotes. */
-export interface UnquotedAction {
+/** StructuralAction is an action that breaks the YAML structure unrendered, and why. */
+export interface StructuralAction {
   line: number;
   column: number;
   action: string;
+  /** `value` starts a plain value and needs quotes; `control` is an `if`, `range` or `end` that shapes lines. */
+  kind: "value" | "control";
 }
+
+// Only actions that open a block are named; their `else` and `end` add nothing.
+const CONTROL = /^\{\{-?\s*(?:if|range|with|define|block|template)\b/;
 
 /**
  * Names the actions that break the YAML structure unrendered: those that
- * start a plain value (YAML reads a leading `{` as a flow mapping). When
- * none does, the first line the YAML parser rejected is named instead.
+ * start a plain value (YAML reads a leading `{` as a flow mapping) and
+ * control actions standing on their own line. When none is found, the
+ * first line the YAML parser rejected is named instead.
  */
-export function unquotedActionLines(
+export function structuralActions(
   text: string,
   actions: readonly TemplateAction[],
   directErrors: readonly Diagnostic[],
-): UnquotedAction[] {
-  const found: UnquotedAction[] = [];
+): StructuralAction[] {
+  const found: StructuralAction[] = [];
   for (const action of actions) {
     const lineStart = text.lastIndexOf("\n", action.start - 1) + 1;
     const before = text.slice(lineStart, action.start);
+    if (/^\{\{-?\s*(?:else|end|break|continue)\b/.test(action.text)) continue;
+    if (CONTROL.test(action.text)) {
+      if (before.trim() === "")
+        found.push({ ...positionOf(text, action.start), action: action.text, kind: "control" });
+      continue;
+    }
     if (/^\s*(?:-\s+)*(?:[^\s#'"][^#]*?:\s+)?(?:-\s+)*$/.test(before)) {
-      found.push({ ...positionOf(text, action.start), action: action.text });
+      found.push({ ...positionOf(text, action.start), action: action.text, kind: "value" });
     }
   }
   if (found.length > 0 || directErrors.length === 0) return found;
   const first = directErrors[0]!;
   const onLine =
     actions.find((action) => positionOf(text, action.start).line === first.line) ?? actions[0];
-  return [{ line: first.line, column: first.column, action: onLine?.text ?? "{{ }}" }];
+  return [
+    { line: first.line, column: first.column, action: onLine?.text ?? "{{ }}", kind: "value" },
+  ];
 }
 
 function positionOf(text: string, offset: number): { line: number; column: number } {

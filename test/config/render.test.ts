@@ -103,6 +103,16 @@ describe("renderConfig", () => {
     ]);
   });
 
+  it("renders template control around tasks per event", () => {
+    const text =
+      'version: 1\non:\n  push:\n    bookmarks: ["*"]\ndo:\n  - container:\n      image: alpine:3.20\n' +
+      '{{- if eq .Rev "main" }}\n  - webhook:\n      url: https://deploy.example.com/x\n      method: POST\n{{- end }}\n';
+    const main = renderConfig("ci.yaml", text, templateData({ Rev: "main" }), env);
+    const dev = renderConfig("ci.yaml", text, templateData({ Rev: "dev" }), env);
+    expect(main.config?.do.map((task) => task.type)).toEqual(["container", "webhook"]);
+    expect(dev.config?.do.map((task) => task.type)).toEqual(["container"]);
+  });
+
   it("points an execution error at the action in the file", () => {
     const rendered = renderConfig(
       "ci.yaml",

@@ -277,6 +277,32 @@ describe("loadConfig", () => {
     expect(loaded.config?.do[0]).toMatchObject({ webhook: { url: "{{.ArchiveUrl}}" } });
   });
 
+  it("checks a file whose templates shape its structure with sample data", () => {
+    const loaded = loadConfig(
+      "ci.yaml",
+      yaml`
+        version: 1
+        on:
+          push:
+            bookmarks: ["*"]
+        do:
+          - container:
+              image: alpine:3.20
+        {{- if eq .Rev "main" }}
+          - webhook:
+              url: https://deploy.example.com/{{ .Rev }}
+              method: POST
+        {{- end }}
+      `,
+    );
+    expect(loaded.diagnostics).toEqual([]);
+    expect(loaded.renderWholeFile).toBe(true);
+    expect(loaded.warnings.map((w) => `${w.line}:${w.column} ${w.code}`)).toEqual([
+      "8:1 UNQUOTED_TEMPLATE",
+    ]);
+    expect(loaded.warnings[0]!.message).toContain("checked it with sample data only");
+  });
+
   it("keeps the errors of a broken file that unquoted templates do not explain", () => {
     const loaded = loadConfig(
       "ci.yaml",
