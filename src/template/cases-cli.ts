@@ -5,7 +5,13 @@
  */
 
 import { createInterface } from "node:readline";
-import { type CaseResult, formatResult, runCase, type TemplateCase } from "./cases.js";
+import {
+  type CaseResult,
+  formatResult,
+  normalizeCase,
+  runCase,
+  type TemplateCase,
+} from "./cases.js";
 
 const repeatIndex = process.argv.indexOf("-repeat");
 const repeat = repeatIndex >= 0 ? Number(process.argv[repeatIndex + 1]) : 1;
@@ -21,7 +27,7 @@ for await (const raw of lines) {
   if (line === "") continue;
   let c: TemplateCase;
   try {
-    c = JSON.parse(line) as TemplateCase;
+    c = normalizeCase(JSON.parse(line) as TemplateCase);
   } catch (error) {
     process.stderr.write(`template-cases: bad case line: ${(error as Error).message}\n`);
     process.exit(2);

@@ -6,6 +6,7 @@
 import { type TemplateData, templateData } from "../config/event.js";
 import { TemplateExecError, TemplateParseError } from "./errors.js";
 import type { CallEnv } from "./funcs.js";
+import { toWellFormed } from "./gostring.js";
 import { GoTime } from "./gotime.js";
 import { Template } from "./index.js";
 import { goQuote } from "./quote.js";
@@ -28,6 +29,27 @@ export type CaseResult =
 const DEFAULT_NOW = new GoTime(1767323045n, 0, GoLocation.UTC); // 2026-01-02T03:04:05Z
 
 const EVENT_KEYS = Object.keys(templateData());
+
+/**
+ * Returns the case as Go's JSON decoder reads it: a lone surrogate escape
+ * in a string becomes U+FFFD.
+ */
+export function normalizeCase(c: TemplateCase): TemplateCase {
+  const clean = (v: unknown) => (typeof v === "string" ? toWellFormed(v) : v);
+  const cleanRecord = <T>(r: Record<string, T> | undefined) =>
+    r === undefined
+      ? undefined
+      : (Object.fromEntries(
+          Object.entries(r).map(([k, v]) => [toWellFormed(k), clean(v)]),
+        ) as Record<string, T>);
+  return {
+    ...c,
+    name: toWellFormed(c.name),
+    template: toWellFormed(c.template),
+    event: cleanRecord(c.event),
+    secrets: cleanRecord(c.secrets),
+  };
+}
 
 /** Builds the event data as Go's JSON decoding would: field names match case-insensitively. */
 export function caseData(event: Record<string, unknown> | undefined): TemplateData {
