@@ -5,9 +5,9 @@
  * child process, so its work neither shares the event loop being measured
  * nor counts in this process's CPU time. Both sides send the same POST with
  * a secret in a header, four requests at a time over a keep-alive
- * connection pool. Rounds alternate between the two sides, and the report
- * gives the median of each round's ratio, for wall-clock throughput and for
- * CPU time per delivery; the CPU figure is steadier on a busy machine.
+ * connection pool. Rounds alternate between the two sides. The report gives
+ * the median of each round's ratio, for wall-clock throughput and for CPU
+ * time per delivery, because the CPU figure is steadier on a busy machine.
  */
 import { spawn } from "node:child_process";
 import { Agent, request } from "undici";

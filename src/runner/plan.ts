@@ -50,7 +50,7 @@ export function templateEnv(
  * A config that failed validation or rendering becomes a broken plan that
  * carries its `file:line:col` diagnostics, so the runner records it as a
  * failed pipeline while the others run. A config with a broken `on` section
- * is included too, because nobody can tell whether it should have fired.
+ * is included too, because its triggers cannot be checked.
  */
 export function planEvent(
   configs: readonly LoadedConfig[],

@@ -238,22 +238,32 @@ export class Runner {
       return { status: "failed", reason: errorMessage(error) };
     }
 
-    // One controller carries both cancellation and the time limit. The
-    // executor sees `cancelled` either way, and the flag tells them apart.
-    const stop = new AbortController();
+    // An executor that bounds its own duration gets the run's signal as is,
+    // because an AbortController per task costs more CPU than a loopback
+    // webhook delivery. Other executors get one controller carrying both
+    // cancellation and the time limit; they see `cancelled` either way, and
+    // the flag tells the two apart.
+    const bounded =
+      resolved.type === "webhook" && this.executors.webhook.maxDurationMs !== undefined;
+    let stop: AbortController | undefined;
+    let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop.abort();
-    }, timeoutMs + TIMEOUT_GRACE_MS);
-    const onCancel = () => stop.abort();
-    run.signal.addEventListener("abort", onCancel, { once: true });
+    const onCancel = () => stop?.abort();
+    if (!bounded) {
+      const controller = new AbortController();
+      stop = controller;
+      timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, timeoutMs + TIMEOUT_GRACE_MS);
+      run.signal.addEventListener("abort", onCancel, { once: true });
+    }
     const context: TaskContext = {
       runId: run.runId,
       pipeline: pipeline.file,
       taskIndex: task.index,
       log: sink,
-      signal: stop.signal,
+      signal: stop?.signal ?? run.signal,
       timeoutMs,
       data: run.request.event.data,
     };
@@ -276,8 +286,10 @@ export class Runner {
       if (error instanceof MissingSecretError) return { status: "failed", reason: error.message };
       return { status: "failed", reason: `internal error: ${errorMessage(error)}` };
     } finally {
-      clearTimeout(timer);
-      run.signal.removeEventListener("abort", onCancel);
+      if (stop) {
+        clearTimeout(timer);
+        run.signal.removeEventListener("abort", onCancel);
+      }
     }
   }
 

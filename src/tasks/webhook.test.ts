@@ -1,4 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` is the secret syntax under test.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HttpReceiver, refusedPort } from "../../test/helpers/http-receiver.js";
 import { templateData } from "../config/event.js";
@@ -153,6 +155,30 @@ describe("WebhookExecutor", () => {
     expect(result.reason).toContain("timed out after 200 ms");
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(logText()).toContain("timed out");
+  });
+
+  it("times out a response body that never ends", async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { "Content-Type": "text/plain" });
+      response.write("partial");
+      // Keeps writing a byte now and then, so no idle timeout would fire.
+      const timer = setInterval(() => response.write("."), 50);
+      response.on("close", () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const spec: WebhookSpec = {
+        url: `http://127.0.0.1:${port}/`,
+        method: "GET",
+        timeout: "300ms",
+      };
+      const result = await executor.run(spec, context());
+      expect(result.status).toBe("timeout");
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("retries a refused connection, then fails", async () => {

@@ -187,16 +187,17 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
     return spec.timeout === undefined ? this.defaultTimeoutMs : parseGoDuration(spec.timeout);
   }
 
-  // undici's own header and body timeouts bound an attempt: they cost
-  // nothing per request, where a timer and an AbortController per attempt
-  // measurably slowed loopback delivery. The body timeout restarts on every
-  // chunk, so a server trickling bytes is stopped by the runner's task limit.
+  // An attempt is bounded without an AbortController of its own, because
+  // creating one per request measurably slowed loopback delivery: undici's
+  // header timeout covers the wait for the response, and a timer that
+  // destroys the body covers the rest of the attempt's time.
   private async attempt(
     spec: WebhookSpec,
     url: URL,
     timeoutMs: number,
     signal: AbortSignal,
   ): Promise<AttemptOutcome> {
+    const started = Date.now();
     try {
       const response = await request(url, {
         method: spec.method,
@@ -210,6 +211,7 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
       const { text, bytes } = await readBounded(
         response.body,
         spec.method === "HEAD" ? 0 : this.responseLogBytes,
+        Math.max(1, timeoutMs - (Date.now() - started)),
       );
       return {
         kind: "response",
@@ -220,7 +222,7 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
       };
     } catch (error) {
       if (signal.aborted) return { kind: "cancelled" };
-      if (isTimeoutError(error)) return { kind: "timeout" };
+      if (error instanceof AttemptTimeout || isTimeoutError(error)) return { kind: "timeout" };
       return { kind: "error", error, retryable: isRetryableError(error) };
     }
   }
@@ -357,6 +359,9 @@ export function parseRetryAfter(
   return Math.max(0, date - nowMs);
 }
 
+/** AttemptTimeout ends a response body that is still arriving when the attempt's time is up. */
+class AttemptTimeout extends Error {}
+
 // Reads the body up to MAX_DRAINED_BYTES, keeping the first `keep` bytes as
 // text, so the connection can be reused when the body is small. Plain stream
 // events are used because an async iterator costs more per response than a
@@ -364,12 +369,15 @@ export function parseRetryAfter(
 function readBounded(
   body: Dispatcher.ResponseData["body"],
   keep: number,
+  timeoutMs: number,
 ): Promise<{ text: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const kept: Buffer[] = [];
     let keptBytes = 0;
     let bytes = 0;
+    const timer = setTimeout(() => body.destroy(new AttemptTimeout()), timeoutMs);
     const finish = () => {
+      clearTimeout(timer);
       // A multi-byte character cut at the limit decodes to U+FFFD, which is harmless in a log.
       resolve({ text: Buffer.concat(kept).toString("utf8"), bytes });
     };
@@ -386,7 +394,10 @@ function readBounded(
       }
     });
     body.on("end", finish);
-    body.on("error", reject);
+    body.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
 }
 

@@ -152,7 +152,7 @@ function localUser(): string {
  * `--secret NAME=VALUE`.
  */
 export function localSecrets(flags: LocalEventFlags, env: NodeJS.ProcessEnv): SecretSource {
-  const given: Record<string, string> = {};
+  const fromFlags: Record<string, string> = {};
   for (const pair of flags.secret) {
     const split = pair.indexOf("=");
     const name = split < 0 ? pair : pair.slice(0, split);
@@ -162,9 +162,9 @@ export function localSecrets(flags: LocalEventFlags, env: NodeJS.ProcessEnv): Se
         `invalid --secret ${split < 0 ? "argument" : JSON.stringify(name)}: use NAME=VALUE, with NAME made of letters, digits and _`,
       );
     }
-    given[name] = pair.slice(split + 1);
+    fromFlags[name] = pair.slice(split + 1);
   }
-  return secretSource(env, given);
+  return secretSource(env, fromFlags);
 }
 
 /** Parses `--now`, an RFC 3339 time, into a fixed clock; no flag means the real clock. */

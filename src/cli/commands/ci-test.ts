@@ -118,9 +118,9 @@ export async function testCommand(
   }
 }
 
-// Prints what would run. Secrets are resolved, so a missing one shows up
-// now, and then masked; a task that would fail before starting makes the
-// exit status 1, as the real run would.
+// Prints what would run. Secrets are resolved so that a missing one shows
+// up now, and their values are masked. A task that would fail before
+// starting makes the exit status 1, as the real run would.
 function printDryRun(
   plans: PipelinePlan[],
   secrets: SecretSource,
