@@ -6,6 +6,7 @@ const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<voi
   { name: "config validation", load: () => import("./config.js") },
   { name: "webhook delivery", load: () => import("./webhook.js") },
   { name: "template render", load: () => import("./template.js") },
+  { name: "end to end: real package tests", load: () => import("./e2e.js") },
 ];
 
 for (const suite of suites) {

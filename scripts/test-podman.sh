@@ -75,7 +75,7 @@ fi
 log "podman $(podman --version | awk '{print $3}') serves the Docker API on $socket"
 
 if [ $# -eq 0 ]; then
-  set -- src/engine src/tasks/container test/e2e
+  set -- src/engine test/container test/e2e
 fi
 export DOCKER_HOST="unix://$socket"
 export CI=true

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 
 const pogoEntry = fileURLToPath(new URL("../../src/cli/pogo.ts", import.meta.url));
 const tsxLoader = fileURLToPath(new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url));
+const compiledEntry = fileURLToPath(new URL("../../dist/cli/pogo.js", import.meta.url));
 
 /** Output and exit status of one `pogo` command. */
 export interface PogoResult {
@@ -19,14 +20,17 @@ export interface PogoOptions {
   onStdout?: (chunk: string) => void;
   /** Kills the command after this many milliseconds (default 5 minutes). */
   timeoutMs?: number;
+  /** Runs the compiled CLI in dist/, as `bin/pogo` does, instead of the sources. Build it first. */
+  compiled?: boolean;
 }
 
 /**
- * Starts the `pogo` CLI from the TypeScript sources, with an absolute path
- * to the tsx loader so it runs from any working directory.
+ * Starts the `pogo` CLI from the TypeScript sources (unless `compiled`), with
+ * an absolute path to the tsx loader so it runs from any working directory.
  */
 export function spawnPogo(args: string[], options: PogoOptions): ChildProcess {
-  return spawn(process.execPath, ["--import", tsxLoader, pogoEntry, ...args], {
+  const entry = options.compiled ? [compiledEntry] : ["--import", tsxLoader, pogoEntry];
+  return spawn(process.execPath, [...entry, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
