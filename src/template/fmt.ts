@@ -9,7 +9,7 @@ import { goBytes } from "./gostring.js";
 import { durationString, GoTime, monthName, weekdayName } from "./gotime.js";
 import { goQuote, goQuoteASCII, goQuoteRune, isPrintRune } from "./quote.js";
 import {
-  type GoComplex,
+  GoComplex,
   GoLocation,
   GoNumber,
   GoStruct,
@@ -487,6 +487,11 @@ class Printer {
   /** Calls String or GoString where Go's fmt would; reports whether it did. */
   private handleMethods(verb: string): boolean {
     if (this.erroring) return false;
+    if (verb === "w") {
+      // %w wraps errors only in fmt.Errorf; Sprintf reports it as a bad verb.
+      this.badVerb(verb);
+      return true;
+    }
     const arg = this.arg;
     if (this.sharpV) {
       if (arg instanceof GoTime) {
@@ -534,7 +539,10 @@ class Printer {
         this.fmtIntegerVerb(arg, true, verb);
         return;
     }
-    if (this.handleMethods(verb)) return;
+    // Go's type switch formats the predeclared types directly, without looking for methods.
+    const predeclared =
+      arg instanceof GoComplex || (arg instanceof GoNumber && !arg.type.startsWith("time."));
+    if (!predeclared && this.handleMethods(verb)) return;
     this.printValue(arg, verb, 0);
   }
 
@@ -626,7 +634,9 @@ class Printer {
         return;
       default:
         this.erroring = true;
-        this.out += `%!${verb}(*time.Location=<nil>)`;
+        this.out += `%!${verb}(*time.Location=`;
+        this.pad("<nil>");
+        this.out += ")";
         this.erroring = false;
     }
   }
