@@ -1,17 +1,22 @@
 import { html, type SafeHtml } from "./html.js";
 import type { RunStatus, TaskStatusView } from "./model.js";
 
+// A no-break space keeps a number on the same line as its unit.
+const NBSP = "\u00a0";
+
 /** Formats a duration in milliseconds as `850 ms`, `12.4 s`, `3 min 05 s` or `2 h 07 min`. */
 export function formatDuration(milliseconds: number): string {
-  if (milliseconds < 0) return "0 ms";
-  if (milliseconds < 1000) return `${Math.round(milliseconds)} ms`;
-  if (milliseconds < 60_000) return `${(milliseconds / 1000).toFixed(1)} s`;
+  if (milliseconds < 0) return `0${NBSP}ms`;
+  if (milliseconds < 1000) return `${Math.round(milliseconds)}${NBSP}ms`;
+  if (milliseconds < 60_000) return `${(milliseconds / 1000).toFixed(1)}${NBSP}s`;
   const seconds = Math.floor(milliseconds / 1000);
   if (seconds < 3600) {
-    return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, "0")} s`;
+    const rest = String(seconds % 60).padStart(2, "0");
+    return `${Math.floor(seconds / 60)}${NBSP}min ${rest}${NBSP}s`;
   }
   const minutes = Math.floor(seconds / 60);
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
+  const rest = String(minutes % 60).padStart(2, "0");
+  return `${Math.floor(minutes / 60)}${NBSP}h ${rest}${NBSP}min`;
 }
 
 /** Returns the duration between two times, counting to `now` while unfinished; "" before the start. */

@@ -157,7 +157,7 @@ describe("pages", () => {
     expect(page).toContain('<option value="failed" selected>');
     expect(page).toContain("51–100 of 120 (page 2 of 3)");
     expect(page).toContain('href="/ui/repositories/demo/runs/r1#pipeline-1"');
-    expect(page).toContain("1.5 s");
+    expect(page).toContain("1.5\u00a0s");
     expect(page).toMatch(/rel="prev"/);
     expect(page).toMatch(/rel="next"/);
   });

@@ -53,8 +53,9 @@ table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:8px 10px;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-size:13px;color:var(--muted);font-weight:600}
 td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
+time{white-space:nowrap}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:13px}
-.wrap{overflow-wrap:anywhere}
+.wrap{overflow-wrap:break-word}
 .desc{color:var(--muted);font-size:14px;white-space:pre-wrap;overflow-wrap:anywhere;margin:2px 0 0}
 .st{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;color:#fff;white-space:nowrap}
 .st-success{background:var(--ok)}.st-failed,.st-timeout{background:var(--bad)}
@@ -81,20 +82,23 @@ input,select{font:inherit;font-size:15px;padding:6px 8px;border:1px solid #8c959
 .pager .disabled{color:var(--muted)}
 section.pipeline{border:1px solid var(--line);border-radius:8px;margin:16px 0;overflow:hidden}
 section.pipeline>header{display:flex;flex-wrap:wrap;gap:6px 12px;align-items:center;padding:10px 12px;background:var(--soft);border-bottom:1px solid var(--line)}
+section.pipeline>header h2{margin:0;font-size:15px}
 section.pipeline>header .when{color:var(--muted);font-size:13px}
 section.pipeline>header form{margin:0 0 0 auto}
 .reason{margin:8px 12px;overflow-wrap:anywhere}
+.pipeline-reason{color:var(--bad)}
 .task{border-top:1px solid var(--line)}
 .task:first-of-type{border-top:0}
 .task>details>summary{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:center;padding:8px 12px;cursor:pointer;list-style:none}
 .task>details>summary::-webkit-details-marker{display:none}
-.task>details>summary::before{content:"▸";color:var(--muted)}
-.task>details[open]>summary::before{content:"▾"}
+.task>details>summary .name::before{content:"▸ ";color:var(--muted)}
+.task>details[open]>summary .name::before{content:"▾ "}
 .task .facts{color:var(--muted);font-size:13px}
 .task .facts span+span::before{content:" · "}
 pre.log{counter-reset:line;margin:0;padding:8px 0;background:#1d1f21;color:#d3d0c8;overflow:auto;max-height:70vh;font-size:13px;line-height:1.45}
-pre.log .l{display:block;padding:0 12px 0 0;white-space:pre-wrap;overflow-wrap:anywhere;counter-increment:line}
-pre.log .l::before{content:counter(line);display:inline-block;width:4.5em;padding-right:1em;text-align:right;color:#6b6b6b;user-select:none}
+pre.log:empty{display:none}
+pre.log .l{display:block;position:relative;padding:0 12px 0 5.5em;white-space:pre-wrap;overflow-wrap:anywhere;counter-increment:line}
+pre.log .l::before{content:counter(line);position:absolute;left:0;width:4.5em;text-align:right;color:#6b6b6b;user-select:none}
 pre.log .l.err{color:#f2b8b5}
 pre.log .l.info{color:#9ecbff}
 pre.log .more{display:block;color:#999;padding:0 12px;font-style:italic}
@@ -110,6 +114,8 @@ ${ansiRules()}
   table.stack td::before{content:attr(data-label);flex:0 0 6.5em;color:var(--muted);font-size:13px}
   table.stack td.first{font-weight:600}
   table.stack td.first::before{display:none}
-  pre.log .l::before{width:3em;padding-right:.6em}
+  pre.log .l{padding-left:3.6em}
+  pre.log .l::before{width:3em}
+  table.stack td>.cell{min-width:0}
 }
 `;

@@ -40,8 +40,8 @@ function bookmarkRow(repository: string, bookmark: BookmarkRow, now: number) {
   const description = firstLine(bookmark.description.trim(), 200);
   return html`<tr>
 <td class="first wrap" data-label="Bookmark"><strong>${bookmark.name}</strong></td>
-<td data-label="Revision"><div><code title="${bookmark.revisionId}">${bookmark.revisionId.slice(0, 12)}</code> by ${bookmark.author}, ${timeElement(bookmark.updatedAt)}</div>${description === "" ? html`` : html`<p class="desc">${description}</p>`}</td>
-<td data-label="Latest run">${latest}</td>
+<td data-label="Revision"><div class="cell"><div><code title="${bookmark.revisionId}">${bookmark.revisionId.slice(0, 12)}</code> by ${bookmark.author}, ${timeElement(bookmark.updatedAt)}</div>${description === "" ? html`` : html`<p class="desc">${description}</p>`}</div></td>
+<td data-label="Latest run"><div class="cell">${latest}</div></td>
 <td data-label="Archive"><a href="${path`/ui/repositories/${repository}/archive/${bookmark.name}`}" download>zip</a></td>
 </tr>
 `;

@@ -82,14 +82,14 @@ ${pipeline.tasks.map((task) => taskBlock(pipeline.index, task, now))}</div>
 
 function taskBlock(pipeline: number, task: TaskDetail, now: number): SafeHtml {
   const id = `pipeline-${pipeline}-task-${task.index}`;
-  const open = isActive(task.status) || task.status === "failed" || task.status === "timeout";
+  const open = task.status === "running" || task.status === "failed" || task.status === "timeout";
   const dropped =
     task.droppedLogLines > 0
       ? html`<span class="more">${task.droppedLogLines} more lines were not kept</span>`
       : html``;
   return html`<div class="task" id="${id}" data-task="${task.index}" data-status="${task.status}">
 <details${open ? html` open` : html``}>
-<summary><span>${task.index + 1}. ${task.type} <code class="wrap">${task.name}</code></span><span class="pill">${statusPill(task.status)}</span><span class="facts">${taskFactsHtml(task, now)}</span></summary>
+<summary><span class="name">${task.index + 1}. ${task.type} <code class="wrap">${task.name}</code></span><span class="pill">${statusPill(task.status)}</span><span class="facts">${taskFactsHtml(task, now)}</span></summary>
 <p class="reason task-reason"${task.reason ? html`` : html` hidden`}>${task.reason ?? ""}</p>
 <pre class="log" id="${id}-log" tabindex="0" aria-label="Log of task ${task.index + 1}">${task.log.map(logLineHtml)}${dropped}</pre>
 </details>
