@@ -11,7 +11,9 @@ export {
   MaskingLogSink,
 } from "./log-sink.js";
 export { MASK, MIN_SECRET_LENGTH, SecretMasker } from "./masker.js";
+export { planConfig, planEvent, templateEnv } from "./plan.js";
 export {
+  type ConfigRunRequest,
   DEFAULT_CONCURRENCY,
   DEFAULT_CONTAINER_TIMEOUT_MS,
   DEFAULT_MAX_LOG_LINES_PER_TASK,

@@ -9,6 +9,7 @@ import {
   type TemplateData,
   type TemplateEnv,
 } from "../config/index.js";
+import { errorMessage } from "../util/errors.js";
 import type { SecretMasker } from "./masker.js";
 import { MissingSecretError, type SecretSource } from "./secrets.js";
 import type { PipelinePlan } from "./types.js";
@@ -57,9 +58,15 @@ export function planEvent(
   event: CiEvent,
   env: TemplateEnv,
 ): PipelinePlan[] {
-  return matchEvent(configs, event).map((match) =>
-    planConfig(match.loaded, event, env, match.pattern),
-  );
+  return matchEvent(configs, event).map((match) => {
+    try {
+      return planConfig(match.loaded, event, env, match.pattern);
+    } catch (error) {
+      // A bug in loading or rendering must cost one pipeline, not the event.
+      const message = `${match.file}: internal error while rendering: ${errorMessage(error)}`;
+      return { file: match.file, error: message, warnings: [] };
+    }
+  });
 }
 
 /**

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HttpReceiver } from "../../test/helpers/http-receiver.js";
 import { type CiEvent, templateData } from "../config/event.js";
+import { loadConfig } from "../config/load.js";
 import type { ContainerSpec, PipelineConfig, TaskConfig } from "../config/types.js";
 import { NoEngineContainerExecutor, type TaskExecutors } from "../tasks/index.js";
 import type { TaskContext, TaskExecutor, TaskResult } from "../tasks/task.js";
@@ -280,6 +281,8 @@ describe("Runner", () => {
   it("calls observer hooks in order", async () => {
     const calls: string[] = [];
     const observer: RunObserver = {
+      eventStarted: (_runId, pipelines) =>
+        calls.push(`event ${pipelines.map((p) => `${p.file} ${p.status}`).join(",")}`),
       pipelineStarted: (p: PipelineRun) => calls.push(`start ${p.file}`),
       taskStarted: (_p: PipelineRun, t: TaskRun) => calls.push(`task ${t.index}`),
       logLine: (_p, t, line) => calls.push(`log ${t?.index ?? "-"} ${line.text}`),
@@ -300,6 +303,7 @@ describe("Runner", () => {
     });
 
     expect(calls).toEqual([
+      "event a.yaml pending",
       "start a.yaml",
       "log - a.yaml:4:8: warning: quote the template",
       "task 0",
@@ -341,5 +345,31 @@ describe("Runner", () => {
     const task = result.pipelines[0]!.tasks[0]!;
     expect(task.log.map((line) => line.text)).toEqual(["1", "2"]);
     expect(task.droppedLogLines).toBe(2);
+  });
+
+  it("plans and runs loaded configs", async () => {
+    const text = `version: 1
+on:
+  push:
+    bookmarks: [main]
+do:
+  - type: webhook
+    webhook:
+      url: ${receiver.url}/{{.Rev}}
+      method: POST
+      body: '{{now.Unix}}'
+`;
+    const runner = new Runner({ executors });
+    const result = await runner.runConfigs({
+      event,
+      configs: [loadConfig(".pogo/ci/a.yaml", text), loadConfig(".pogo/ci/b.yaml", "version: 2\n")],
+      secrets: secretSource({}),
+      now: () => new Date("2026-01-01T00:00:00Z"),
+    });
+
+    expect(result.pipelines.map((pipeline) => pipeline.status)).toEqual(["success", "failed"]);
+    expect(result.pipelines[1]!.reason).toMatch(/^\.pogo\/ci\/b\.yaml:1:\d+: /);
+    expect(receiver.requests[0]!.url).toBe("/main");
+    expect(receiver.requests[0]!.body.toString()).toBe("1767225600");
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import type { CiEvent } from "../config/event.js";
+import type { LoadedConfig } from "../config/load.js";
 import type { TaskConfig } from "../config/types.js";
 import type { TaskExecutors } from "../tasks/index.js";
 import type { TaskContext, TaskResult } from "../tasks/task.js";
@@ -9,6 +10,7 @@ import { parseGoDuration } from "../util/go-duration.js";
 import { formatDuration } from "./duration.js";
 import { type LogLine, MaskingLogSink } from "./log-sink.js";
 import { SecretMasker } from "./masker.js";
+import { planEvent, templateEnv } from "./plan.js";
 import { MissingSecretError, resolveTaskSecrets, type SecretSource } from "./secrets.js";
 import { Semaphore } from "./semaphore.js";
 import type {
@@ -70,6 +72,14 @@ export interface EventRunRequest {
   observer?: RunObserver;
 }
 
+/** ConfigRunRequest is an event to run with the loaded configs of its revision, not yet planned. */
+export interface ConfigRunRequest extends Omit<EventRunRequest, "plans"> {
+  /** Every config of the revision, from `loadConfig` or `loadRepositoryConfigs`. */
+  configs: readonly LoadedConfig[];
+  /** Clock behind the `now` template function; the real time when missing. */
+  now?: () => Date;
+}
+
 /**
  * Runner executes the pipelines of CI events; the server and `pogo ci test`
  * share it. Pipelines of one event run concurrently, limited by
@@ -100,6 +110,18 @@ export class Runner {
     this.lineClock = now ? () => now().getTime() : Date.now;
   }
 
+  /**
+   * Plans and runs an event in one call: matches `configs` against the
+   * event, renders the ones it fires with `now` (default the real clock) and
+   * the request's secrets, then runs them as `runEvent` does.
+   */
+  async runConfigs(request: ConfigRunRequest): Promise<EventRun> {
+    const { configs, now, ...rest } = request;
+    const masker = request.masker ?? new SecretMasker();
+    const plans = planEvent(configs, request.event, templateEnv(request.secrets, masker, now));
+    return this.runEvent({ ...rest, plans, masker });
+  }
+
   /** Runs every plan of the event and returns when all pipelines have finished. */
   async runEvent(request: EventRunRequest): Promise<EventRun> {
     const runId = request.runId ?? randomUUID();
@@ -117,6 +139,7 @@ export class Runner {
 
     const pipelines = request.plans.map((plan, index) => newPipelineRun(plan, index, masker));
     const state: RunState = { runId, request, signal, masker, notify };
+    notify("eventStarted", runId, pipelines);
     try {
       await Promise.all(
         request.plans.map((plan, index) => this.runPipeline(plan, pipelines[index]!, state)),
@@ -241,8 +264,8 @@ export class Runner {
     // An executor that bounds its own duration gets the run's signal as is,
     // because an AbortController per task costs more CPU than a loopback
     // webhook delivery. Other executors get one controller carrying both
-    // cancellation and the time limit; they see `cancelled` either way, and
-    // the flag tells the two apart.
+    // cancellation and the time limit. They see `cancelled` either way, so
+    // `timedOut` records which of the two happened.
     const bounded =
       resolved.type === "webhook" && this.executors.webhook.maxDurationMs !== undefined;
     let stop: AbortController | undefined;

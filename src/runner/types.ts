@@ -100,14 +100,20 @@ export interface EventRun {
  * the run: the error goes to `observerError`, or is dropped when that hook
  * is missing.
  *
- * Order for each pipeline: pipelineStarted, then per task taskStarted,
- * logLine…, taskFinished, then pipelineFinished. Tasks that never start
- * (skipped after a failure, or after cancellation) get no taskStarted, only
- * taskFinished with status `skipped`. Hooks of different pipelines of the
- * same event interleave. A config that failed to load gets pipelineStarted,
- * its error as a logLine without a task, and pipelineFinished.
+ * Order: eventStarted once. Then for each pipeline pipelineStarted, per
+ * task taskStarted, logLine…, taskFinished, and last pipelineFinished.
+ * Tasks that never start (skipped after a failure, or after cancellation)
+ * get no taskStarted, only taskFinished with status `skipped`. Hooks of
+ * different pipelines of the same event interleave. A config that failed to
+ * load gets pipelineStarted, its errors as logLines without a task, and
+ * pipelineFinished.
  */
 export interface RunObserver {
+  /**
+   * Called once, before any pipeline starts, with every pipeline of the
+   * event in `pending` state, so a store can record them all up front.
+   */
+  eventStarted?(runId: string, pipelines: readonly PipelineRun[]): void;
   pipelineStarted?(pipeline: PipelineRun): void;
   taskStarted?(pipeline: PipelineRun, task: TaskRun): void;
   /** A masked log line; `task` is undefined for lines about the pipeline as a whole. */
