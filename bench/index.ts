@@ -4,6 +4,7 @@
  */
 const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<void> }> }> = [
   { name: "config validation", load: () => import("./config.js") },
+  { name: "server push and archive", load: () => import("./server.js") },
   { name: "webhook delivery", load: () => import("./webhook.js") },
   { name: "template render", load: () => import("./template.js") },
   { name: "end to end: real package tests", load: () => import("./e2e.js") },

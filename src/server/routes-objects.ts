@@ -8,9 +8,10 @@ import { bodyObject } from "./body.js";
 import { PACK_CONTENT_TYPE, readPack } from "./pack.js";
 
 const MAX_HASHES_PER_QUERY = 1_000_000;
-// Claims are written in batches while a pack streams in, so a pack that
-// fails halfway keeps the blobs it verified before the failure.
 const CLAIM_BATCH = 500;
+// Pack blobs up to this size are read into memory and written several at
+// a time; larger ones stream to disk one by one.
+const IN_MEMORY_BLOB = 8 * 1024 * 1024;
 
 /**
  * Routes for uploading blobs. A push asks which blobs the repository lacks,
@@ -50,16 +51,10 @@ export function registerObjectRoutes(app: FastifyInstance, { store, limits }: Ap
   });
 
   async function storePack(request: FastifyRequest, repository: Repository, body: Readable) {
-    const verified: string[] = [];
-    let claimed = 0;
+    const batch = store.objects.batch();
+    const streamed: string[] = [];
     let total = 0;
-    let written = 0;
-    const claim = async () => {
-      if (claimed < verified.length) {
-        await store.claimObjects(repository, verified.slice(claimed));
-        claimed = verified.length;
-      }
-    };
+    let failure: unknown;
     try {
       for await (const blob of readPack(body)) {
         total += blob.size;
@@ -70,19 +65,28 @@ export function registerObjectRoutes(app: FastifyInstance, { store, limits }: Ap
             `the pack is larger than the limit of ${limits.packBytes} bytes`,
           );
         }
-        const result = await store.objects.put(blob.hash, blob.content, limits.blobBytes);
-        verified.push(blob.hash);
-        if (result.written) written++;
-        if (verified.length - claimed >= CLAIM_BATCH) await claim();
+        if (blob.size > Math.min(limits.blobBytes, IN_MEMORY_BLOB)) {
+          await store.objects.put(blob.hash, blob.content, limits.blobBytes);
+          streamed.push(blob.hash);
+          continue;
+        }
+        const chunks: Buffer[] = [];
+        for await (const chunk of blob.content) chunks.push(chunk);
+        await batch.add(blob.hash, Buffer.concat(chunks));
       }
-    } finally {
-      await claim();
+    } catch (error) {
+      failure = error;
     }
-    request.log.debug(
-      { repository: repository.name, blobs: verified.length, written },
-      "pack stored",
-    );
-    return { stored: verified.length, written };
+    // Blobs verified and flushed before a failure stay claimed: they are
+    // whole and correct, and the client need not upload them again.
+    const result = await batch.finish();
+    const stored = [...streamed, ...result.stored];
+    for (let start = 0; start < stored.length; start += CLAIM_BATCH) {
+      await store.claimObjects(repository, stored.slice(start, start + CLAIM_BATCH));
+    }
+    if (failure ?? result.error) throw failure ?? result.error;
+    request.log.debug({ repository: repository.name, blobs: stored.length }, "pack stored");
+    return { stored: stored.length };
   }
 }
 

@@ -41,6 +41,33 @@ export interface ZipSymlink {
 
 export type ZipEntry = ZipFile | ZipSymlink;
 
+interface PreparedEntry {
+  method: number;
+  crc: number;
+  size: number;
+  data: Buffer;
+}
+
+const PREPARE_AHEAD = 8;
+
+function isWhole(entry: ZipEntry): boolean {
+  return entry.type === "symlink" || entry.size < WHOLE_FILE_LIMIT;
+}
+
+/** Reads a small entry whole and deflates it, keeping it stored when deflate does not shrink it. */
+async function prepareWhole(entry: ZipEntry): Promise<PreparedEntry> {
+  const content =
+    entry.type === "symlink" ? Buffer.from(entry.target, "utf8") : await readFile(entry.source);
+  const crc = crc32(content);
+  if (entry.type === "file" && content.length > 0) {
+    const compressed = await deflateRawAsync(content);
+    if (compressed.length < content.length) {
+      return { method: METHOD_DEFLATED, crc, size: content.length, data: compressed };
+    }
+  }
+  return { method: METHOD_STORED, crc, size: content.length, data: content };
+}
+
 interface CentralRecord {
   name: Buffer;
   flags: number;
@@ -71,38 +98,49 @@ export async function* writeZip(
   const unixSeconds = Math.floor(mtime.getTime() / 1000);
   let offset = 0;
 
-  for (const entry of entries) {
+  const list = [...entries];
+  // Small entries are read and compressed a few ahead of the one being
+  // written, in libuv's thread pool, so disk reads and deflate overlap with
+  // sending; the window bounds the memory this takes.
+  const prepared = new Map<number, Promise<PreparedEntry>>();
+  let scheduled = 0;
+  const scheduleAhead = (current: number) => {
+    while (scheduled < list.length && scheduled < current + PREPARE_AHEAD) {
+      const entry = list[scheduled]!;
+      if (isWhole(entry)) {
+        const promise = prepareWhole(entry);
+        // Awaited in order below; this only keeps an early failure from
+        // being reported as unhandled before its turn comes.
+        promise.catch(() => {});
+        prepared.set(scheduled, promise);
+      }
+      scheduled++;
+    }
+  };
+
+  for (let index = 0; index < list.length; index++) {
+    scheduleAhead(index);
+    const entry = list[index]!;
     const name = Buffer.from(entry.path, "utf8");
     const offsetOfEntry = offset;
 
     if (entry.type === "symlink" || entry.size < WHOLE_FILE_LIMIT) {
-      const content =
-        entry.type === "symlink" ? Buffer.from(entry.target, "utf8") : await readFile(entry.source);
-      const crc = crc32(content);
-      let method = METHOD_STORED;
-      let data = content;
-      if (entry.type === "file" && content.length > 0) {
-        const compressed = await deflateRawAsync(content);
-        if (compressed.length < content.length) {
-          method = METHOD_DEFLATED;
-          data = compressed;
-        }
-      }
+      const whole = await prepared.get(index)!;
+      prepared.delete(index);
       const record: CentralRecord = {
         name,
         flags: FLAG_UTF8,
-        method,
-        crc,
-        compressedSize: data.length,
-        size: content.length,
+        method: whole.method,
+        crc: whole.crc,
+        compressedSize: whole.data.length,
+        size: whole.size,
         offset: offsetOfEntry,
         externalAttributes: externalAttributes(entry),
         zip64: false,
       };
       const header = localHeader(record, dos, unixSeconds);
-      yield header;
-      yield data;
-      offset += header.length + data.length;
+      yield Buffer.concat([header, whole.data]);
+      offset += header.length + whole.data.length;
       central.push(record);
       continue;
     }

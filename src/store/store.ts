@@ -314,7 +314,10 @@ export class Store {
    * Objects are shared on disk but claimed per repository: a push must
    * upload a blob (proving it has the bytes) before its repository may
    * refer to it, so knowing a hash from another private repository is not
-   * enough to read that content through an archive.
+   * enough to read that content through an archive. A claim is written
+   * only after its blob is flushed to disk, so claims alone answer this.
+   * NOTE: nothing deletes objects yet; a future garbage collector must
+   * delete a blob's claims before the blob.
    */
   async missingObjects(repository: Repository, hashes: readonly string[]): Promise<string[]> {
     const unique = [...new Set(hashes)];
@@ -332,11 +335,7 @@ export class Store {
       );
       for (const row of rows) claimed.add(row.hash);
     }
-    const missing: string[] = [];
-    await forEachLimited(unique, 16, async (hash) => {
-      if (!claimed.has(hash) || !(await this.objects.has(hash))) missing.push(hash);
-    });
-    return missing.sort();
+    return unique.filter((hash) => !claimed.has(hash)).sort();
   }
 
   /** Records that `repository` uploaded (and so may refer to) the blobs `hashes`. */
@@ -605,21 +604,6 @@ export class Store {
  */
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
-}
-
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function toUser(row: UserRow): User {

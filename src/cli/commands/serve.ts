@@ -43,6 +43,11 @@ export function registerServeCommand(parent: Command): void {
       "info",
     )
     .action(async (flags: ServeFlags) => {
+      // Every stored blob is flushed with fdatasync, which holds a libuv
+      // thread until the disk answers; the default of 4 threads caps a push
+      // at 4 flushes in flight. libuv reads this when its pool first starts,
+      // which is after this line because nothing asynchronous ran yet.
+      process.env.UV_THREADPOOL_SIZE ??= "16";
       const logger = pino({ level: flags.logLevel });
       const server = await startServer({
         dataDir: flags.dataDir,
