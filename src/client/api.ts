@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { PogoError } from "../util/errors.js";
 
-/** ServerError is an error answer from a Pogo server, carrying its stable code and HTTP status. */
+/** ServerError is an error response from a Pogo server, with its stable code and HTTP status. */
 export class ServerError extends PogoError {
   readonly status: number;
 

@@ -18,7 +18,7 @@ export interface UserConfig {
   tokens?: Record<string, string>;
 }
 
-/** RepositoryLink ties a working directory to a repository on a server; it holds no token. */
+/** RepositoryLink ties a working directory to a repository on a server; it contains no token. */
 export interface RepositoryLink {
   server: string;
   repository: string;
@@ -55,7 +55,7 @@ export async function readUserConfig(env: NodeJS.ProcessEnv = process.env): Prom
   }
 }
 
-/** Writes the user config with mode 0600, because it holds tokens. */
+/** Writes the user config with mode 0600, because it contains tokens. */
 export async function writeUserConfig(
   config: UserConfig,
   env: NodeJS.ProcessEnv = process.env,

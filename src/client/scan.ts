@@ -17,7 +17,7 @@ export const IGNORE_FILE = ".pogoignore";
  */
 export const DEFAULT_IGNORES = ["node_modules/", ".pogo-data/"];
 
-/** Paths never pushed, whatever `.pogoignore` says: git's metadata and the repository link. */
+/** Paths never pushed, even when `.pogoignore` re-includes them: git's metadata and the repository link. */
 const ALWAYS_IGNORED = new Set([".git", LINK_FILE]);
 
 // Files up to this size are read whole, synchronously, to hash them:
@@ -51,7 +51,7 @@ export async function scanTree(root: string): Promise<ScannedTree> {
   const walk = (relative: string): void => {
     const directory = relative === "" ? root : join(root, relative);
     const children = readdirSync(directory, { withFileTypes: true });
-    children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    children.sort((a, b) => compareText(a.name, b.name));
     for (const child of children) {
       const path = relative === "" ? child.name : `${relative}/${child.name}`;
       if (ALWAYS_IGNORED.has(path)) continue;
@@ -80,8 +80,13 @@ export async function scanTree(root: string): Promise<ScannedTree> {
     entries.push({ path: file.path, type: "file", mode: file.mode, hash, size });
     sources.set(file.path, file.source);
   }
-  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  entries.sort((a, b) => compareText(a.path, b.path));
   return { entries, sources, skipped };
+}
+
+function compareText(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
 }
 
 /** Returns the sha256 and the byte count of a file's content as read now. */

@@ -5,7 +5,7 @@ import type { Store } from "../store/store.js";
 
 declare module "fastify" {
   interface FastifyRequest {
-    /** Who the request acts as; undefined for a request without a token. */
+    /** The identity the request acts as; undefined for a request without a token. */
     principal: Principal | undefined;
   }
 }

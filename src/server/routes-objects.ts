@@ -14,8 +14,9 @@ const CLAIM_BATCH = 500;
 const IN_MEMORY_BLOB = 8 * 1024 * 1024;
 
 /**
- * Routes for uploading blobs. A push asks which blobs the repository lacks,
- * uploads those (one PUT each, or many in a pack), then commits its tree.
+ * Routes for uploading blobs. A push first requests the list of blobs the
+ * repository lacks, uploads those (one PUT each, or many in a pack), and
+ * then commits its tree.
  */
 export function registerObjectRoutes(app: FastifyInstance, { store, limits }: AppContext): void {
   app.post<{ Params: { name: string } }>("/repository/:name/objects/missing", async (request) => {
@@ -55,6 +56,7 @@ export function registerObjectRoutes(app: FastifyInstance, { store, limits }: Ap
     const streamed: string[] = [];
     let total = 0;
     let failure: unknown;
+
     try {
       for await (const blob of readPack(body)) {
         total += blob.size;
@@ -77,6 +79,7 @@ export function registerObjectRoutes(app: FastifyInstance, { store, limits }: Ap
     } catch (error) {
       failure = error;
     }
+
     // Blobs verified and flushed before a failure stay claimed: they are
     // whole and correct, and the client need not upload them again.
     const result = await batch.finish();
@@ -84,7 +87,13 @@ export function registerObjectRoutes(app: FastifyInstance, { store, limits }: Ap
     for (let start = 0; start < stored.length; start += CLAIM_BATCH) {
       await store.claimObjects(repository, stored.slice(start, start + CLAIM_BATCH));
     }
-    if (failure ?? result.error) throw failure ?? result.error;
+    if (failure ?? result.error) {
+      request.log.warn(
+        { err: failure ?? result.error, repository: repository.name, storedBlobs: stored.length },
+        "pack upload failed",
+      );
+      throw failure ?? result.error;
+    }
     request.log.debug({ repository: repository.name, blobs: stored.length }, "pack stored");
     return { stored: stored.length };
   }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { ApiError, invalid } from "../store/errors.js";
+import { invalid } from "../store/errors.js";
 import type { AppContext } from "./app.js";
 import { requireAdmin, requireUser } from "./auth.js";
 import { bodyObject, booleanField, numberField, stringField } from "./body.js";
@@ -68,7 +68,6 @@ export function registerUserRoutes(app: FastifyInstance, { store }: AppContext):
       );
       return { user, token };
     });
-    if (!created) throw new ApiError(500, "INTERNAL", "the user was not created");
     return reply.status(201).send({ user: userView(created.user), token: created.token });
   });
 }

@@ -15,12 +15,12 @@ const METHOD_DEFLATED = 8;
 const MAX_32 = 0xffffffff;
 const MAX_16 = 0xffff;
 // Files below this size are read and compressed whole, so their sizes and
-// CRC go in the local header; larger ones stream through deflate with a
-// data descriptor, which keeps memory flat whatever the archive holds.
+// CRC go in the local header. Larger ones stream through deflate with a
+// data descriptor, so memory stays flat however large the archive is.
 const WHOLE_FILE_LIMIT = 1024 * 1024;
-// A streamed entry uses ZIP64 sizes when its content could end up above
-// 4 GiB once compressed; deflate can grow incompressible data slightly, so
-// the switch happens 16 MiB early.
+// A streamed entry uses ZIP64 sizes when its content could exceed 4 GiB
+// once compressed. Deflate can grow incompressible data slightly, so the
+// switch happens 16 MiB early.
 const ZIP64_STREAM_THRESHOLD = MAX_32 - 16 * 1024 * 1024;
 
 /** ZipFile is a regular file to archive; `source` is the path its content is read from. */
@@ -83,8 +83,8 @@ interface CentralRecord {
 /**
  * Writes a zip archive of `entries` as a stream of chunks. Unix permission
  * bits and file types go in the high 16 bits of each entry's external
- * attributes (as Info-ZIP does), names are flagged UTF-8, every entry
- * carries `mtime` in an extended-timestamp field, and ZIP64 records are
+ * attributes, as Info-ZIP writes them. Names are flagged UTF-8, and every
+ * entry carries `mtime` in an extended-timestamp field. ZIP64 records are
  * added only where a size, offset or entry count needs them.
  */
 export async function* writeZip(
@@ -99,9 +99,9 @@ export async function* writeZip(
   let offset = 0;
 
   const list = [...entries];
-  // Small entries are read and compressed a few ahead of the one being
-  // written, in libuv's thread pool, so disk reads and deflate overlap with
-  // sending; the window bounds the memory this takes.
+  // Small entries are read and compressed in libuv's thread pool a few
+  // ahead of the one being written, so disk reads and deflate overlap with
+  // sending. The window bounds the memory this takes.
   const prepared = new Map<number, Promise<PreparedEntry>>();
   let scheduled = 0;
   const scheduleAhead = (current: number) => {
@@ -238,8 +238,17 @@ function localHeader(
   header.writeUInt16LE(dos.time, 10);
   header.writeUInt16LE(dos.date, 12);
   header.writeUInt32LE(streamed ? 0 : record.crc, 14);
-  header.writeUInt32LE(record.zip64 ? MAX_32 : streamed ? 0 : record.compressedSize, 18);
-  header.writeUInt32LE(record.zip64 ? MAX_32 : streamed ? 0 : record.size, 22);
+  let compressedSize = record.compressedSize;
+  let size = record.size;
+  if (record.zip64) {
+    compressedSize = MAX_32;
+    size = MAX_32;
+  } else if (streamed) {
+    compressedSize = 0;
+    size = 0;
+  }
+  header.writeUInt32LE(compressedSize, 18);
+  header.writeUInt32LE(size, 22);
   header.writeUInt16LE(record.name.length, 26);
   header.writeUInt16LE(extra.length, 28);
   return Buffer.concat([header, record.name, extra]);
@@ -309,6 +318,7 @@ function centralHeader(
 function endOfCentralDirectory(count: number, start: number, size: number, end: number): Buffer {
   const parts: Buffer[] = [];
   const zip64 = count >= MAX_16 || start >= MAX_32 || size >= MAX_32;
+
   if (zip64) {
     const record = Buffer.alloc(56);
     record.writeUInt32LE(0x06064b50, 0);
@@ -328,6 +338,7 @@ function endOfCentralDirectory(count: number, start: number, size: number, end: 
     locator.writeUInt32LE(1, 16);
     parts.push(record, locator);
   }
+
   const record = Buffer.alloc(22);
   record.writeUInt32LE(0x06054b50, 0);
   record.writeUInt16LE(0, 4);

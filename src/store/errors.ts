@@ -1,9 +1,9 @@
 import { PogoError } from "../util/errors.js";
 
 /**
- * ApiError is a failure the caller caused or can act on; `status` is the
- * HTTP status the server answers with, and `code` the stable identifier in
- * the JSON body (`{"error": {"code", "message"}}`).
+ * ApiError is a failure the caller caused or can act on. `status` is the
+ * HTTP status of the response, and `code` the stable identifier in its JSON
+ * body (`{"error": {"code", "message"}}`).
  */
 export class ApiError extends PogoError {
   readonly status: number;

@@ -6,7 +6,7 @@ import type { Readable } from "node:stream";
 import { ApiError, invalid } from "./errors.js";
 import { HASH_PATTERN } from "./tree.js";
 
-/** PutResult tells what `put` did with a blob. */
+/** PutResult is the outcome of storing one blob with `put`. */
 export interface PutResult {
   size: number;
   /** False when the store already held the blob and the upload was only verified. */
@@ -227,7 +227,7 @@ export class ObjectBatch {
     this.running.add(tracked);
   }
 
-  /** Waits for every queued write and flushes their directories; never throws for a failed write. */
+  /** Waits for every queued write and flushes their directories; a failed write is returned in `error`, not thrown. */
   async finish(): Promise<BatchResult> {
     await Promise.all(this.running);
     try {

@@ -85,7 +85,7 @@ export interface BookmarkEvent {
  * BookmarkHook runs inside the transaction that sets or removes a
  * bookmark, after the change and before the commit, with that
  * transaction's executor. Rows it writes through `tx` commit together with
- * the bookmark; if it throws, the bookmark change is rolled back and the
+ * the bookmark. If it throws, the bookmark change is rolled back and the
  * request fails with the hook's error. It must use only `tx` for the
  * database (see Database.transaction) and should not wait on slow work.
  */

@@ -97,7 +97,7 @@ export interface BookmarkChange {
 }
 
 /**
- * Store holds Pogo's records: users, tokens, repositories, revisions and
+ * Store contains Pogo's records: users, tokens, repositories, revisions and
  * bookmarks, written once against SqlExecutor so SQLite and PostgreSQL run
  * the same statements. Methods that other modules may need inside their
  * own transaction take an optional executor, defaulting to the database.
@@ -311,9 +311,9 @@ export class Store {
 
   /**
    * Returns the hashes in `hashes` that this repository cannot use yet.
-   * Objects are shared on disk but claimed per repository: a push must
-   * upload a blob (proving it has the bytes) before its repository may
-   * refer to it, so knowing a hash from another private repository is not
+   * Objects are shared on disk but claimed per repository. A push must
+   * upload a blob, proving it has the bytes, before its repository may
+   * refer to it. So a hash learnt from another private repository is not
    * enough to read that content through an archive. A claim is written
    * only after its blob is flushed to disk, so claims alone answer this.
    * NOTE: nothing deletes objects yet; a future garbage collector must
@@ -366,11 +366,11 @@ export class Store {
     const hashes = tree.entries.flatMap((entry) => (entry.type === "file" ? [entry.hash] : []));
     const missing = await this.missingObjects(repository, hashes);
     if (missing.length > 0) {
-      const shown = missing.slice(0, 5).join(", ");
+      const firstMissing = missing.slice(0, 5).join(", ");
       const more = missing.length > 5 ? ` and ${missing.length - 5} more` : "";
       throw conflict(
         "MISSING_OBJECTS",
-        `${missing.length} blob(s) of the tree are not uploaded: ${shown}${more}; upload them and commit again`,
+        `${missing.length} blob(s) of the tree are not uploaded: ${firstMissing}${more}; upload them and commit again`,
       );
     }
     const treeHash = await this.objects.putBytes(encodeTree(tree));

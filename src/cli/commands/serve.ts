@@ -43,10 +43,10 @@ export function registerServeCommand(parent: Command): void {
       "info",
     )
     .action(async (flags: ServeFlags) => {
-      // Every stored blob is flushed with fdatasync, which holds a libuv
-      // thread until the disk answers; the default of 4 threads caps a push
-      // at 4 flushes in flight. libuv reads this when its pool first starts,
-      // which is after this line because nothing asynchronous ran yet.
+      // Every stored blob is flushed with fdatasync, which blocks a libuv
+      // thread until the disk completes it, so the default of 4 threads caps
+      // a push at 4 flushes in flight. libuv reads this variable when its
+      // pool starts, and nothing asynchronous has run before this line.
       process.env.UV_THREADPOOL_SIZE ??= "16";
       const logger = pino({ level: flags.logLevel });
       const server = await startServer({
