@@ -8,6 +8,7 @@ const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<voi
   { name: "webhook delivery", load: () => import("./webhook.js") },
   { name: "template render", load: () => import("./template.js") },
   { name: "end to end: real package tests", load: () => import("./e2e.js") },
+  { name: "web UI render", load: () => import("./web.js") },
 ];
 
 for (const suite of suites) {

@@ -13,6 +13,9 @@ const MAX_SGR_PARAMETERS = 64;
 
 const ESC = 0x1b;
 
+// Characters that end a run of plain text: C0 controls but tab, DEL and C1 controls.
+const SPECIAL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+
 /** The cube levels of xterm's 256-colour palette, indices 16 to 231. */
 const CUBE_LEVELS = [0, 95, 135, 175, 215, 255];
 
@@ -49,6 +52,10 @@ export function ansiToHtml(line: string, maxLength = DEFAULT_MAX_ANSI_LINE): str
   // A trailing CR (CRLF output) erases nothing.
   while (input.endsWith("\r")) input = input.slice(0, -1);
 
+  // Most lines hold no escape or control character at all.
+  SPECIAL.lastIndex = 0;
+  if (!SPECIAL.test(input)) return escapeHtml(input) + suffix;
+
   const style = plainStyle();
   let out = "";
   let openSpan = "";
@@ -68,25 +75,26 @@ export function ansiToHtml(line: string, maxLength = DEFAULT_MAX_ANSI_LINE): str
 
   let index = 0;
   while (index < input.length) {
+    SPECIAL.lastIndex = index;
+    const match = SPECIAL.exec(input);
+    const next = match ? match.index : input.length;
+    if (next > index) {
+      text += input.slice(index, next);
+      index = next;
+      continue;
+    }
     const code = input.charCodeAt(index);
     if (code === ESC) {
       flushText();
       index = skipEscape(input, index, style);
-      continue;
-    }
-    if (code === 0x0d) {
+    } else if (code === 0x0d) {
       text = "";
       out = "";
       openSpan = "";
       index++;
-      continue;
-    }
-    if ((code < 0x20 && code !== 0x09) || code === 0x7f || (code >= 0x80 && code < 0xa0)) {
+    } else {
       index++;
-      continue;
     }
-    text += input[index];
-    index++;
   }
   flushText();
   if (openSpan !== "") out += "</span>";

@@ -16,6 +16,7 @@ export class SafeHtml {
   }
 }
 
+const MARKUP = /[&<>"']/;
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",
   "<": "&lt;",
@@ -26,6 +27,7 @@ const ESCAPES: Record<string, string> = {
 
 /** Escapes text for an HTML element body or a quoted attribute value. */
 export function escapeHtml(text: string): string {
+  if (!MARKUP.test(text)) return text;
   return text.replace(/[&<>"']/g, (character) => ESCAPES[character]!);
 }
 

@@ -124,11 +124,21 @@ export const LIVE_JS = `"use strict";
       if (form) form.remove();
     }
   }
+  // Live lines can reach the page before the server stores them, so a
+  // line missed around connecting is fetched again once the run ends.
+  function catchUp() {
+    var logs = document.querySelectorAll("pre.log[id]");
+    for (var index = 0; index < logs.length; index++) {
+      var match = /^pipeline-(d+)(?:-task-(d+))?-log$/.exec(logs[index].id);
+      if (match && !pending.has(logs[index])) fill(logs[index], match[1], match[2]);
+    }
+  }
   function onRun(data) {
     run.setAttribute("data-run-status", data.status);
     setPill(document.getElementById("run-status"), data.status);
     if (!ACTIVE[data.status]) {
       source.close();
+      catchUp();
       say("This run finished: " + data.status + ".");
     }
   }
