@@ -38,9 +38,14 @@ export function discoverConfigFiles(root: string): string[] {
   }
   return names
     .filter((name) => CONFIG_EXTENSION.test(name))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(compareCodeUnits)
     .map((name) => path.join(dir, name))
     .filter((file) => isFile(file));
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 function isDirectory(candidate: string): boolean {

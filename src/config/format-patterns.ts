@@ -3,7 +3,7 @@ import type { TextFormat } from "./schema-model.js";
 /**
  * Regular expressions that approximate each text format for editors, in
  * the JSON Schema (ECMAScript) and XSD dialects. The code checks more than
- * these can say; the differences are listed in `SCHEMA_LIMITS`.
+ * these can express, and `SCHEMA_LIMITS` lists the differences.
  */
 export const FORMAT_PATTERNS: Record<TextFormat, { json?: string; xsd?: string }> = {
   "http-url": {
@@ -26,8 +26,8 @@ export const FORMAT_PATTERNS: Record<TextFormat, { json?: string; xsd?: string }
 };
 
 /**
- * Where a value is only known at run time, a pattern must also admit
- * templates and secrets. XSD has no `\$` escape, since `$` is not special there.
+ * Pattern alternatives that admit templates and secrets, since such a value
+ * is only known at run time. XSD has no `\$` escape, because `$` is not special there.
  */
 export const DYNAMIC_JSON_ALTERNATIVE = "|\\{\\{|\\$\\{";
 export const DYNAMIC_XSD_ALTERNATIVE = "|.*\\{\\{.*|.*$\\{.*";

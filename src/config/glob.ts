@@ -60,7 +60,7 @@ function match(pattern: Runes, name: Runes): boolean | typeof BAD_PATTERN {
         }
       }
     }
-    // Before answering false, check that the rest of the pattern is well formed.
+    // Before returning false, check that the rest of the pattern is well formed.
     while (p.length > 0) {
       const next = scanChunk(p);
       p = next.rest;

@@ -42,8 +42,8 @@ export interface LoadedConfig {
   /** The `on` section when it is valid by itself, so a broken file can still be matched to events. */
   triggers?: PipelineConfig["on"];
   /**
-   * True when the file is valid YAML only once rendered as a whole (an
-   * unquoted `url: {{.ArchiveUrl}}`); `renderConfig` then renders the text
+   * True when the file is valid YAML only once rendered as a whole, as with
+   * an unquoted `url: {{.ArchiveUrl}}`. `renderConfig` then renders the text
    * before parsing it, and `warnings` names the lines to quote.
    */
   renderWholeFile: boolean;
@@ -79,11 +79,11 @@ export function loadRepositoryConfigs(root: string): LoadedConfig[] {
 }
 
 /**
- * Validates text as written. When that fails on the structure and the file
- * has templates, it may be a file that is valid YAML only once rendered as
- * a whole (an unquoted `url: {{.ArchiveUrl}}`, or `{{ if }}` around tasks):
- * it is then checked with every action replaced by a placeholder, or failing
- * that, rendered with sample data.
+ * Validates text as written. A file with templates whose structure is
+ * broken may be valid YAML only once rendered as a whole, because of an
+ * unquoted `url: {{.ArchiveUrl}}` or an `{{ if }}` around tasks. Such a file
+ * is checked with every action replaced by a placeholder, and when that
+ * fails, rendered with sample data.
  */
 export function analyzeConfig(
   file: string,
@@ -167,8 +167,8 @@ function probeWithPlaceholders(
 }
 
 /**
- * Renders the whole file with sample data. The resulting config holds the
- * sample values, and only the branches the sample data selects are checked.
+ * Renders the whole file with sample data. The resulting config contains
+ * the sample values, and only the branches the sample data selects are checked.
  */
 function probeWithSampleData(
   file: string,

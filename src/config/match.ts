@@ -22,8 +22,8 @@ export interface PipelineMatch {
 /**
  * Selects the pipelines an event fires, in config order. A config fires at
  * most once per event, recording the first pattern that matched. A broken
- * config fires when its `on` section is valid and matches, or when that
- * section is itself broken, since then nobody can tell whether it should.
+ * config fires when its valid `on` section matches. It also fires when that
+ * section is itself broken, because then nobody can tell whether it should.
  */
 export function matchEvent(configs: readonly LoadedConfig[], event: CiEvent): PipelineMatch[] {
   const matches: PipelineMatch[] = [];

@@ -30,8 +30,8 @@ export function parseSource(file: string, text: string): ParsedSource {
     prettyErrors: false,
   });
   if (!Array.isArray(docs) || docs.length === 0 || isBlank(docs[0]!)) {
-    const what = text.trim() === "" ? "the file is empty" : "the file contains only comments";
-    report(0, "EMPTY_FILE", `${what}; a pipeline needs \`version: 1\`, \`on\` and \`do\``);
+    const summary = text.trim() === "" ? "the file is empty" : "the file contains only comments";
+    report(0, "EMPTY_FILE", `${summary}; a pipeline needs \`version: 1\`, \`on\` and \`do\``);
     return { lineCounter, diagnostics };
   }
 

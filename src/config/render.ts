@@ -34,10 +34,10 @@ type TemplateError = TemplateExecError | TemplateParseError;
  * as a whole first, as the original Go implementation did, with a warning
  * naming the line to quote.
  *
- * In the fields where the runner resolves `${NAME}` secrets (webhook `url`,
- * header values, `body`, `environment` values), a `${` produced by a
- * template is escaped as `$${`, so event data can never pull in a secret;
- * the references written in the file stay as they are.
+ * The runner resolves `${NAME}` secrets in the webhook `url`, header values,
+ * `body` and `environment` values. In those fields a `${` produced by a
+ * template is escaped as `$${`, so event data can never pull in a secret.
+ * The references written in the file stay as they are.
  */
 export function renderConfig(
   file: string,
@@ -156,7 +156,7 @@ function templateDiagnostic(
   line: number,
   column: number,
   error: TemplateError,
-  what: string,
+  context: string,
 ): Diagnostic {
   return {
     file,
@@ -164,7 +164,7 @@ function templateDiagnostic(
     column,
     code: error instanceof TemplateExecError ? "TEMPLATE_EXEC" : "TEMPLATE_SYNTAX",
     severity: "error",
-    message: `${what}: ${stripTemplatePrefix(error.message)}`,
+    message: `${context}: ${stripTemplatePrefix(error.message)}`,
   };
 }
 

@@ -8,7 +8,7 @@ const REFERENCE = /\$\$?\{[A-Za-z_][A-Za-z0-9_]*\}/g;
  * runner replaces `${NAME}` with the secret NAME after rendering, so a
  * change description holding `${DEPLOY_TOKEN}` would otherwise send the
  * secret wherever the description goes. The references written in the file
- * are swapped for placeholders before rendering; in the output every other
+ * are swapped for placeholders before rendering. In the output every other
  * `${` is escaped as `$${`, which the runner turns into a literal `${`.
  */
 export class SecretGuard {

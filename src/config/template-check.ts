@@ -4,7 +4,7 @@ import { parseTemplate, TemplateParseError } from "./template-engine.js";
 import { valuePositionToOffset } from "./template-position.js";
 import { label, type TemplateSite } from "./validate.js";
 
-/** Checks the template syntax of every text value that holds actions, at the file's own positions. */
+/** Checks the template syntax of every text value that contains actions, at the file's own positions. */
 export function checkTemplateSites(
   file: string,
   text: string,

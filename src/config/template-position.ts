@@ -3,9 +3,10 @@ import type { Scalar } from "yaml";
 /**
  * Maps a 1-based line and column inside a scalar's value to an offset in
  * the file, so template errors point at the file's own line and column.
- * Exact for plain and quoted scalars without escapes and for literal block
- * scalars; otherwise the offset is found relative to the same `{{` in the
- * source text, which is exact unless the action itself was folded or escaped.
+ * The mapping is exact for plain and quoted scalars without escapes and for
+ * literal block scalars. Otherwise the offset is found relative to the same
+ * `{{` in the source text, which is exact unless the action itself was
+ * folded or escaped.
  */
 export function valuePositionToOffset(
   source: string,

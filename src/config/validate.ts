@@ -162,7 +162,7 @@ export class SchemaWalker {
 
     const present = new Set(entries.map((entry) => entry.name));
     for (const [name, property] of Object.entries(schema.properties)) {
-      // A misspelt key already told the user which key was meant.
+      // The misspelt key's message already names the key that is missing.
       if (property.required && !present.has(name) && !suggested.has(name)) {
         this.report(owner, "MISSING_KEY", missingKeyMessage(path, name));
         valid = false;
@@ -356,7 +356,7 @@ export class SchemaWalker {
   /** Reports list items whose `key` repeats an earlier item's, at the repeated value. */
   private checkUnique(items: Node[], schema: ListSchema, path: ValuePath): boolean {
     const key = schema.uniqueKey!;
-    const what = schema.uniqueLabel ?? key;
+    const valueLabel = schema.uniqueLabel ?? key;
     const seen = new Map<string, number>();
     let unique = true;
     for (const item of items) {
@@ -376,7 +376,7 @@ export class SchemaWalker {
       this.report(
         valueNode,
         "DUPLICATE_SERVICE",
-        `duplicate ${what} \`${value}\` in ${label(path)} (first used on line ${first}); each ${what} must be unique`,
+        `duplicate ${valueLabel} \`${value}\` in ${label(path)} (first used on line ${first}); each ${valueLabel} must be unique`,
       );
       unique = false;
     }
@@ -652,7 +652,9 @@ export function label(path: ValuePath): string {
   if (path.length === 0) return "the file";
   let text = "";
   for (const part of path) {
-    text += typeof part === "number" ? `[${part}]` : text === "" ? part : `.${part}`;
+    if (typeof part === "number") text += `[${part}]`;
+    else if (text === "") text = part;
+    else text += `.${part}`;
   }
   return `\`${text}\``;
 }

@@ -31,7 +31,7 @@ const valid =
   "version: 1\non:\n  push:\n    bookmarks: [main]\ndo:\n  - container:\n      image: alpine:3.20\n";
 
 describe("pogo ci validate", () => {
-  it("exits 0 when every config of the repository is valid", () => {
+  it("exits 0 for valid configs", () => {
     const root = repository("valid", { "build.yaml": valid, "deploy.yml": valid });
     mkdirSync(path.join(root, "src"));
     const result = pogoIn(path.join(root, "src"), []);
@@ -40,7 +40,7 @@ describe("pogo ci validate", () => {
     expect(result.status).toBe(0);
   });
 
-  it("exits 1 and prints every error as file:line:col", () => {
+  it("exits 1 with every error", () => {
     const root = repository("invalid", {
       "a.yaml": valid,
       "b.yaml":
@@ -65,7 +65,7 @@ describe("pogo ci validate", () => {
     expect(bad.stderr).toContain(".pogo/ci/x.yaml:1:1: missing required key `on`");
   });
 
-  it("exits 2 for a file that does not exist", () => {
+  it("exits 2 for a missing file", () => {
     const result = pogoIn(base, ["missing.yaml"]);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe("pogo: file not found: missing.yaml\n");

@@ -30,7 +30,7 @@ describe("matchEvent", () => {
     loadConfig("c.yaml", pipeline("  remove:\n    bookmarks: ['*']")),
   ];
 
-  it("selects pipelines by event type and pattern, in file order", () => {
+  it("selects by event type and pattern", () => {
     const matches = matchEvent(configs, event("push", "v1.2"));
     expect(matches.map((m) => [m.file, m.pattern])).toEqual([
       ["a.yaml", "v*"],
@@ -60,7 +60,7 @@ describe("matchEvent", () => {
     expect(matchEvent(configs, event("push", "dev"))).toEqual([]);
   });
 
-  it("includes a broken config whose triggers match, with its errors", () => {
+  it("includes broken configs that match", () => {
     const broken = loadConfig(
       "broken.yaml",
       "version: 1\non:\n  push:\n    bookmarks: [main]\ndo: []\n",
@@ -73,7 +73,7 @@ describe("matchEvent", () => {
     expect(matchEvent([broken], event("push", "dev"))).toEqual([]);
   });
 
-  it("includes a config whose triggers are broken for every event", () => {
+  it("includes configs with broken triggers", () => {
     const broken = loadConfig("broken.yaml", pipeline("  push:\n    bookmarks: main"));
     const matches = matchEvent([broken], event("remove", "anything"));
     expect(matches).toHaveLength(1);
@@ -104,7 +104,7 @@ describe("discovery", () => {
     expect(findRepositoryRoot(root)).toBe(root);
   });
 
-  it("lists top-level yaml and yml files sorted by name", () => {
+  it("lists top-level configs by name", () => {
     const root = repository({
       ".pogo/ci/b.yml": "",
       ".pogo/ci/a.yaml": "",

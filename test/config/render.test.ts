@@ -34,7 +34,7 @@ function webhook(fields: string): string {
 }
 
 describe("renderConfig", () => {
-  it("renders the seed webhook example inside its values", () => {
+  it("renders the webhook example's values", () => {
     const text = readFileSync(
       new URL("../fixtures/config/seed/webhook-task.yaml", import.meta.url),
       "utf8",
@@ -49,7 +49,7 @@ describe("renderConfig", () => {
     });
   });
 
-  it("never lets a template result change the YAML structure", () => {
+  it("keeps template output inside its value", () => {
     const rendered = renderConfig(
       "ci.yaml",
       webhook(
@@ -88,7 +88,7 @@ describe("renderConfig", () => {
     });
   });
 
-  it("renders a file with unquoted templates as a whole and warns", () => {
+  it("renders unquoted templates as a whole", () => {
     const rendered = renderConfig(
       "ci.yaml",
       webhook("      url: {{.ArchiveUrl}}\n      method: POST\n"),
@@ -103,7 +103,7 @@ describe("renderConfig", () => {
     ]);
   });
 
-  it("renders template control around tasks per event", () => {
+  it("renders conditional tasks per event", () => {
     const text =
       'version: 1\non:\n  push:\n    bookmarks: ["*"]\ndo:\n  - container:\n      image: alpine:3.20\n' +
       '{{- if eq .Rev "main" }}\n  - webhook:\n      url: https://deploy.example.com/x\n      method: POST\n{{- end }}\n';
@@ -113,7 +113,7 @@ describe("renderConfig", () => {
     expect(dev.config?.do.map((task) => task.type)).toEqual(["container"]);
   });
 
-  it("points an execution error at the action in the file", () => {
+  it("points exec errors at the action", () => {
     const rendered = renderConfig(
       "ci.yaml",
       webhook(
@@ -141,7 +141,7 @@ describe("renderConfig", () => {
     expect(rendered.diagnostics[0]?.message).toContain('secret "NOPE" is not set');
   });
 
-  it("checks a rendered URL against the http and https rule", () => {
+  it("rechecks a rendered URL", () => {
     const rendered = renderConfig(
       "ci.yaml",
       webhook("      url: '{{.Rev}}'\n      method: POST\n"),
@@ -153,7 +153,7 @@ describe("renderConfig", () => {
     ]);
   });
 
-  it("checks a rendered Dockerfile path stays in the repository", () => {
+  it("rechecks a rendered Dockerfile path", () => {
     const rendered = renderConfig(
       "ci.yaml",
       "version: 1\non:\n  push:\n    bookmarks: [main]\ndo:\n  - container:\n      image: './{{.EventType}}/../../Dockerfile'\n",
@@ -202,7 +202,7 @@ describe("secret references in rendered values", () => {
     return resolveSecretReferences(text, secrets, () => {});
   }
 
-  it("escapes references that come from event data", () => {
+  it("escapes references from event data", () => {
     const rendered = renderConfig(
       "ci.yaml",
       webhook(
@@ -216,7 +216,7 @@ describe("secret references in rendered values", () => {
     expect(resolve(body)).toBe("k-123 leak ${DEPLOY_TOKEN} and $${ESCAPED}");
   });
 
-  it("leaves commands as the template produced them", () => {
+  it("leaves commands unescaped", () => {
     const rendered = renderConfig(
       "ci.yaml",
       "version: 1\non:\n  push:\n    bookmarks: [main]\ndo:\n  - container:\n      image: alpine:3.20\n      commands: ['echo \"{{.Description}}\"']\n",
@@ -228,7 +228,7 @@ describe("secret references in rendered values", () => {
     });
   });
 
-  it("escapes them when the whole file is rendered too", () => {
+  it("escapes them in whole-file rendering", () => {
     const text = yaml`
       version: 1
       on:

@@ -36,7 +36,7 @@ describe("seed examples", () => {
     },
   );
 
-  it("fragment services-wait-commands validates as container commands", () => {
+  it("commands fragment validates in a container", () => {
     const fragment = read(fragmentDir, "services-wait-commands.yaml");
     const indented = fragment.replace(/^(?=.)/gm, "      ");
     const text = `version: 1\non:\n  push:\n    bookmarks: [main]\ndo:\n  - container:\n      image: node:20-alpine\n${indented}`;
@@ -47,7 +47,7 @@ describe("seed examples", () => {
     });
   });
 
-  it("webhook example keeps templates and secrets unrendered", () => {
+  it("webhook example stays unrendered", () => {
     const loaded = loadConfig("webhook-task.yaml", read(seedDir, "webhook-task.yaml"));
     expect(loaded.config?.do[0]).toEqual({
       type: "webhook",
@@ -104,7 +104,7 @@ describe("loadConfig", () => {
     ]);
   });
 
-  it("keeps numbers and booleans as written where text is expected", () => {
+  it("keeps numbers and booleans as written", () => {
     const loaded = loadConfig(
       "ci.yaml",
       yaml`
@@ -153,7 +153,7 @@ describe("loadConfig", () => {
     expect(loaded.config?.do[0]?.type).toBe("webhook");
   });
 
-  it("applies anchors, aliases and merge keys with written keys winning", () => {
+  it("applies anchors, aliases and merge keys", () => {
     const loaded = loadConfig(
       "ci.yaml",
       yaml`
@@ -208,7 +208,7 @@ describe("loadConfig", () => {
     });
   });
 
-  it("reports an unknown key inside a merged anchor where it is written", () => {
+  it("reports merged unknown keys at the anchor", () => {
     const loaded = loadConfig(
       "ci.yaml",
       yaml`
@@ -255,7 +255,7 @@ describe("loadConfig", () => {
     }
   });
 
-  it("renders a file with unquoted templates as a whole, with a warning", () => {
+  it("warns about unquoted templates", () => {
     const loaded = loadConfig(
       "ci.yaml",
       yaml`
@@ -277,7 +277,7 @@ describe("loadConfig", () => {
     expect(loaded.config?.do[0]).toMatchObject({ webhook: { url: "{{.ArchiveUrl}}" } });
   });
 
-  it("checks a file whose templates shape its structure with sample data", () => {
+  it("checks structural templates with sample data", () => {
     const loaded = loadConfig(
       "ci.yaml",
       yaml`
@@ -303,7 +303,7 @@ describe("loadConfig", () => {
     expect(loaded.warnings[0]!.message).toContain("checked it with sample data only");
   });
 
-  it("keeps the errors of a broken file that unquoted templates do not explain", () => {
+  it("keeps errors templates cannot explain", () => {
     const loaded = loadConfig(
       "ci.yaml",
       yaml`

@@ -69,11 +69,11 @@ function loadRepository(cwd: string): LoadedConfig[] {
   }
   // Names relative to the working directory, so the printed paths open from the shell.
   return loadRepositoryConfigs(root).map((config) => {
-    const shown = path.relative(cwd, path.join(root, config.file)) || config.file;
-    const rename = (diagnostic: Diagnostic) => ({ ...diagnostic, file: shown });
+    const displayName = path.relative(cwd, path.join(root, config.file)) || config.file;
+    const rename = (diagnostic: Diagnostic) => ({ ...diagnostic, file: displayName });
     return {
       ...config,
-      file: shown,
+      file: displayName,
       diagnostics: config.diagnostics.map(rename),
       warnings: config.warnings.map(rename),
     };
