@@ -61,3 +61,47 @@ export function runPogo(args: string[], options: PogoOptions): Promise<PogoResul
     });
   });
 }
+
+/** A `pogo serve` process on a loopback port with a data dir of its own. */
+export interface PogoServer {
+  url: string;
+  /** The admin token the first start prints once. */
+  adminToken: string;
+  /** Everything the server printed so far. */
+  output(): string;
+  /** Stops the server by its process id and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `pogo serve` on 127.0.0.1 with a free port and waits until it prints its admin token. */
+export function startPogoServer(dataDir: string, timeoutMs = 60_000): Promise<PogoServer> {
+  const child = spawnPogo(["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"], {
+    cwd: dataDir,
+  });
+  let output = "";
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`pogo serve printed no admin token within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: string) => {
+      output += chunk;
+      const url = /Use it with: pogo init --server (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      const adminToken = /^\s+(pogo_\S+)\s*$/m.exec(output)?.[1];
+      if (!url || !adminToken) return;
+      clearTimeout(timer);
+      resolve({ url, adminToken, output: () => output, stop });
+    };
+    child.stdout!.setEncoding("utf8").on("data", onData);
+    child.stderr!.setEncoding("utf8").on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`pogo serve exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+}

@@ -112,3 +112,37 @@ export function makeBrokenCopy(packageDir: string, targetDir: string): void {
   }
   writeFileSync(file, source.replace(BROKEN_FROM, BROKEN_TO));
 }
+
+/**
+ * Writes `.pogo/ci/release.yaml`, a webhook pipeline for `v*` bookmarks that
+ * posts the bookmark and archive URL to `receiverUrl`, with the run's token
+ * as a bearer token so the receiver can download a private archive.
+ */
+export function writeReleaseWebhook(packageDir: string, receiverUrl: string): void {
+  mkdirSync(join(packageDir, ".pogo", "ci"), { recursive: true });
+  const yaml = [
+    "version: 1",
+    "on:",
+    "  push:",
+    '    bookmarks: ["v*"]',
+    "do:",
+    "  - type: webhook",
+    "    webhook:",
+    `      url: ${receiverUrl}/release`,
+    "      method: POST",
+    "      headers:",
+    '        Authorization: "Bearer {{.AccessToken}}"',
+    "        Content-Type: application/json",
+    `      body: '{"rev": "{{.Rev}}", "archive": "{{.ArchiveUrl}}"}'`,
+    "",
+  ].join("\n");
+  writeFileSync(join(packageDir, ".pogo", "ci", "release.yaml"), yaml);
+}
+
+/**
+ * Writes a `.pogoignore` that pushes `node_modules/`, which `pogo push`
+ * leaves out by default, because the container has no network to install it.
+ */
+export function includeNodeModules(packageDir: string): void {
+  writeFileSync(join(packageDir, ".pogoignore"), "!node_modules/\n");
+}
