@@ -5,9 +5,8 @@ import { isActive, type TaskDetail } from "./model.js";
 import { logLineHtml, taskFactsHtml } from "./pages/run.js";
 import type { RunControl, RunHistoryReader, RunUpdate } from "./run-history.js";
 
-// A client that reads this much slower than the run writes is dropped; its
-// browser reconnects and reloads the page instead of the server buffering
-// an unbounded log.
+// A client that falls this many bytes behind is dropped, so the server
+// never buffers an unbounded log. Its browser reconnects and reloads the page.
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
 

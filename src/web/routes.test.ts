@@ -371,6 +371,11 @@ describe("web routes", () => {
     expect(await (await get("/ui/", cookie)).text()).not.toContain("Signed in as");
   });
 
+  it("rejects an oversized form", async () => {
+    const response = await postForm("/ui/sign-in", { token: "x".repeat(70 * 1024) });
+    expect(response.status).toBe(413);
+  });
+
   it("shows a missing run as not found", async () => {
     const response = await get("/ui/repositories/open/runs/nope");
     expect(response.status).toBe(404);

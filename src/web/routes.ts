@@ -114,7 +114,7 @@ async function webPlugin(
     request.webSession = session;
   });
 
-  web.addHook("onSend", async (request, reply) => {
+  web.addHook("onSend", async (_request, reply) => {
     reply.header("x-content-type-options", "nosniff");
     reply.header("referrer-policy", "same-origin");
     if (String(reply.getHeader("content-type") ?? "").startsWith("text/html")) {
@@ -122,7 +122,6 @@ async function webPlugin(
       reply.header("x-frame-options", "DENY");
       reply.header("cache-control", "no-store");
     }
-    void request;
   });
 
   const pageContext = (request: FastifyRequest): PageContext => {
@@ -140,12 +139,13 @@ async function webPlugin(
     reply.status(status).type("text/html; charset=utf-8").send(page);
 
   web.setErrorHandler((error: Error, request, reply) => {
-    const status = error instanceof ApiError ? error.status : 500;
+    const status = errorStatus(error);
     if (status >= 500) request.log.error({ err: error }, "web request failed");
-    const message =
-      error instanceof ApiError ? error.message : "The server failed; see the server log.";
+    let message = "The server failed; see the server log.";
+    if (error instanceof ApiError || status < 500) message = error.message;
     if (!wantsHtml(request)) {
-      const code = error instanceof ApiError ? error.code : "INTERNAL";
+      let code = status < 500 ? "INVALID_REQUEST" : "INTERNAL";
+      if (error instanceof ApiError) code = error.code;
       return reply.status(status).send({ error: { code, message } });
     }
     const title = status === 404 ? "Not found" : status >= 500 ? "Server error" : "Request failed";
@@ -386,6 +386,14 @@ function sendAsset(request: FastifyRequest, reply: FastifyReply, type: string, b
     .type(type)
     .header("cache-control", versioned ? "public, max-age=31536000, immutable" : "no-cache")
     .send(body);
+}
+
+/** Returns the HTTP status for an error: its own for ApiError and Fastify's 4xx errors, else 500. */
+function errorStatus(error: Error): number {
+  if (error instanceof ApiError) return error.status;
+  const statusCode = (error as { statusCode?: unknown }).statusCode;
+  if (typeof statusCode === "number" && statusCode >= 400 && statusCode < 500) return statusCode;
+  return 500;
 }
 
 function wantsHtml(request: FastifyRequest): boolean {

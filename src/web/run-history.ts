@@ -9,9 +9,9 @@ import type {
 } from "./model.js";
 
 /**
- * RunHistoryReader is what the web pages read about CI runs. The server's
- * run store implements it; EMPTY_RUN_HISTORY stands in where CI is not
- * wired up, so the pages render with no runs.
+ * RunHistoryReader is the read access to CI runs that the web pages use.
+ * The server's run store implements it. Where CI is off, EMPTY_RUN_HISTORY
+ * takes its place and the pages show no runs.
  */
 export interface RunHistoryReader {
   /** Returns the newest run of each bookmark in `bookmarks` that has one. */

@@ -24,9 +24,9 @@ export interface SessionStoreOptions {
 
 /**
  * SessionStore keeps web sessions in the server's memory, keyed by a random
- * 256-bit id that is all the cookie holds; the API token given at sign-in
- * never leaves the server. Sessions end at sign-out, at expiry, or when the
- * process stops.
+ * 256-bit id. The cookie contains only that id, so the API token given at
+ * sign-in never leaves the server. Sessions end at sign-out, at expiry, or
+ * when the process stops.
  *
  * NOTE: sessions do not survive a restart and are not shared between two
  * servers on one database; a sessions table in the store would fix both.

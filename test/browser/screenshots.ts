@@ -16,9 +16,9 @@ const VIEWPORTS = {
   phone: { width: 390, height: 844 },
 };
 
+const NOW = Date.now();
 const runs = new MemoryRunHistory();
 const server = await startWebTestServer({ runs, control: runs, now: () => NOW });
-const NOW = Date.now();
 try {
   const alice = await server.store.createUser("alice");
   const token = (await server.store.createUserToken(alice.id)).token;
