@@ -11,6 +11,8 @@ import { buildApp, type ServerLimits } from "./app.js";
 /** DEFAULT_LISTEN is loopback only: exposing a server is a choice made with `--listen`. */
 export const DEFAULT_LISTEN = "127.0.0.1:8420";
 export const DEFAULT_DATA_DIR = ".pogo-data";
+// CI runs mint a token each; expired ones are deleted this often.
+const TOKEN_SWEEP_MS = 60 * 60 * 1000;
 
 /** ServerOptions configures a running Pogo server. */
 export interface ServerOptions {
@@ -79,12 +81,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       },
       "pogo server started",
     );
+    const sweep = setInterval(() => {
+      store.deleteExpiredTokens().then(
+        (deleted) => {
+          if (deleted > 0) logger.info({ deleted }, "expired tokens deleted");
+        },
+        (error: unknown) => logger.error({ err: error }, "deleting expired tokens failed"),
+      );
+    }, TOKEN_SWEEP_MS);
+    sweep.unref();
     return {
       app,
       store,
       url,
       admin,
       close: async () => {
+        clearInterval(sweep);
         await app.close();
         await store.db.close();
         logger.info("pogo server stopped");

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { backends, openTestStore, type TestStore } from "../../test/support/databases.js";
 import { openStore } from "./open.js";
-import type { BookmarkEvent } from "./records.js";
+import type { BookmarkEvent, Revision } from "./records.js";
 import type { Store } from "./store.js";
 import { parseTree } from "./tree.js";
 
@@ -320,5 +320,37 @@ describe.each(backends)("Store on $name", (backend) => {
       ),
     );
     expect(await store.listBookmarks(repository)).toHaveLength(20);
+  });
+
+  it("orders concurrent moves of one bookmark", async () => {
+    const owner = await store.createUser("owner");
+    const repository = await store.createRepository("app", owner, false);
+    await upload(store, "app", ["one", "two"]);
+    const revisions: Revision[] = [];
+    for (const content of ["one", "two"]) {
+      const { revision } = await store.createRevision({
+        repository,
+        tree: treeOf({ "a.txt": content }),
+        author: "A",
+        description: content,
+        pusher: owner,
+      });
+      revisions.push(revision);
+    }
+    const events: BookmarkEvent[] = [];
+    store.onBookmarkChange(async (_tx, event) => {
+      events.push(event);
+    });
+    await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        store.setBookmark(repository, "main", revisions[index % 2]!.id, owner),
+      ),
+    );
+    // Each event's previous revision is the one the event before it set.
+    for (let index = 1; index < events.length; index++) {
+      expect(events[index]!.previousRevisionId).toBe(events[index - 1]!.revision.id);
+    }
+    const final = await store.getBookmark(repository, "main");
+    expect(final?.revisionId).toBe(events.at(-1)!.revision.id);
   });
 });

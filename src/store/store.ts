@@ -19,6 +19,10 @@ import { decodeTree, encodeTree, HASH_PATTERN, type Tree } from "./tree.js";
 
 const CHUNK = 500;
 const REVISION_ID = /^[0-9a-f]{40}$/;
+// The first key of PostgreSQL advisory locks on a repository's bookmarks.
+// The migration lock takes a single 64-bit key, and PostgreSQL keeps one-key
+// and two-key advisory locks apart (objsubid 1 and 2 in pg_locks).
+const BOOKMARK_LOCK_SPACE = 8420;
 // last_used_at is a hint for `pogo token list`; refreshing it at most this
 // often keeps every authenticated request from writing to the database.
 const LAST_USED_REFRESH_MS = 60_000;
@@ -517,6 +521,7 @@ export class Store {
   ): Promise<Bookmark> {
     checkBookmarkName(name);
     return this.db.transaction(async (tx) => {
+      await lockBookmarks(tx, repository);
       const existing = await this.getBookmark(repository, name, tx);
       if (!existing)
         throw notFound(
@@ -548,6 +553,7 @@ export class Store {
     revision: Revision,
     actor: User | null,
   ): Promise<BookmarkChange> {
+    await lockBookmarks(tx, repository);
     const existing = await this.getBookmark(repository, name, tx);
     if (existing?.revisionId === revision.id) {
       return { bookmark: existing, changed: false, previousRevisionId: existing.revisionId };
@@ -595,6 +601,18 @@ export class Store {
       [hashToken(token), scope, userId, repositoryId, description, Date.now(), expiresAt],
     );
     return { token, record: toToken(rows[0]!) };
+  }
+}
+
+/**
+ * Serialises bookmark changes of one repository until the transaction
+ * ends, so each event's previous revision is the one its change replaced
+ * and hooks see the changes in commit order. SQLite needs nothing here,
+ * because BEGIN IMMEDIATE already admits one writer at a time.
+ */
+async function lockBookmarks(tx: SqlExecutor, repository: Repository): Promise<void> {
+  if (tx.dialect === "postgres") {
+    await tx.query("SELECT pg_advisory_xact_lock($1, $2)", [BOOKMARK_LOCK_SPACE, repository.id]);
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import type { ServerLimits } from "../../src/server/app.js";
 import { type RunningServer, startServer } from "../../src/server/serve.js";
 import { type Backend, dropSchema } from "./databases.js";
@@ -16,14 +16,14 @@ export interface TestServer {
 
 export async function startTestServer(
   backend: Backend,
-  options: { limits?: Partial<ServerLimits>; schemaDir?: string } = {},
+  options: { limits?: Partial<ServerLimits>; schemaDir?: string; logger?: Logger } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "pogo-server-"));
   const storeOptions = backend.options(dataDir);
   const server = await startServer({
     ...storeOptions,
     listen: "127.0.0.1:0",
-    logger: pino({ level: "silent" }),
+    logger: options.logger ?? pino({ level: "silent" }),
     limits: options.limits,
     schemaDir: options.schemaDir,
   });

@@ -1,6 +1,6 @@
 import { basename, resolve } from "node:path";
 import type { Command } from "commander";
-import type { RepositoryInfo } from "../../client/api.js";
+import { type RepositoryInfo, ServerError } from "../../client/api.js";
 import {
   type ConnectionFlags,
   checkServerUrl,
@@ -9,7 +9,7 @@ import {
   writeLink,
   writeUserConfig,
 } from "../../client/config.js";
-import { UsageError } from "../../util/errors.js";
+import { PogoError, UsageError } from "../../util/errors.js";
 import { connect, print, withConnectionOptions } from "./client-options.js";
 
 interface InitFlags extends ConnectionFlags {
@@ -43,7 +43,17 @@ export function registerInitCommand(parent: Command): void {
       repository = await client.createRepository(repositoryName, flags.private ?? false);
       print(`created ${repository.private ? "private" : "public"} repository ${repository.name}`);
     } else {
-      repository = await client.getRepository(repositoryName);
+      try {
+        repository = await client.getRepository(repositoryName);
+      } catch (error) {
+        if (error instanceof ServerError && error.code === "REPOSITORY_NOT_FOUND") {
+          throw new PogoError(
+            error.code,
+            `${error.message}; pass --create to create it, or check the name and your token`,
+          );
+        }
+        throw error;
+      }
     }
 
     const server = normaliseServer(connection.server);

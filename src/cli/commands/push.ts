@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import type { ConnectionFlags } from "../../client/config.js";
 import { push } from "../../client/push.js";
+import { bookmarkNameProblem } from "../../store/names.js";
+import { UsageError } from "../../util/errors.js";
 import { connect, linkedRepository, print, withConnectionOptions } from "./client-options.js";
 
 interface PushFlags extends ConnectionFlags {
@@ -22,6 +24,11 @@ export function registerPushCommand(parent: Command): void {
         "the revision's author (default: POGO_AUTHOR, the user config, or your user name)",
       ),
   ).action(async (flags: PushFlags) => {
+    if (flags.bookmark !== undefined) {
+      const problem = bookmarkNameProblem(flags.bookmark);
+      if (problem)
+        throw new UsageError(`invalid --bookmark ${JSON.stringify(flags.bookmark)}: ${problem}`);
+    }
     const { client, connection } = await connect(flags, { needsLink: true, needsToken: true });
     const repository = linkedRepository(connection);
     let author = flags.author || process.env.POGO_AUTHOR || connection.config.author;
