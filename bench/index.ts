@@ -9,6 +9,7 @@ const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<voi
   { name: "template render", load: () => import("./template.js") },
   { name: "end to end: real package tests", load: () => import("./e2e.js") },
   { name: "web UI render", load: () => import("./web.js") },
+  { name: "container tasks", load: () => import("./container.js") },
 ];
 
 for (const suite of suites) {

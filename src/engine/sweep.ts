@@ -5,7 +5,7 @@ import { isInUse } from "./errors.js";
 import { isOwnerAlive, LABEL, type Owner, parseOwner } from "./labels.js";
 import { engineLog } from "./log.js";
 import { removeVolume } from "./teardown.js";
-import type { Engine, ListedObject } from "./types.js";
+import type { Engine, LabelFilter, ListedObject } from "./types.js";
 
 /** Parent of the per-run overlay directories; the sweep deletes local directories only below it. */
 export function workspaceRunRoot(): string {
@@ -79,11 +79,16 @@ export async function sweepOrphans(
 }
 
 /**
- * Removes every Dockerfile build-cache image, except those a container
- * still uses. Returns the number removed.
+ * Removes Dockerfile build-cache images, except those a container still
+ * uses; `filter` narrows the choice, for example to the images one run
+ * built (`{ [LABEL.RUN]: runId }`). Returns the number removed.
  */
-export async function pruneBuildCache(engine: Engine): Promise<number> {
-  const images = await engine.images.list({ [LABEL.MANAGED]: "true", [LABEL.BUILD_CACHE]: true });
+export async function pruneBuildCache(engine: Engine, filter: LabelFilter = {}): Promise<number> {
+  const images = await engine.images.list({
+    ...filter,
+    [LABEL.MANAGED]: "true",
+    [LABEL.BUILD_CACHE]: true,
+  });
   let removed = 0;
   for (const image of images) {
     try {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerSpec } from "../../src/config/types.js";
-import { BUILD_REPOSITORY, LABEL } from "../../src/engine/index.js";
+import { LABEL, pruneBuildCache } from "../../src/engine/index.js";
 import { ContainerExecutor } from "../../src/tasks/container.js";
 import { findTestEngine, leftoversOfRun } from "../support/engine.js";
 import {
@@ -242,6 +242,7 @@ describe.skipIf(!engine)("container tasks on a real engine", () => {
 
   describe("Dockerfile images", () => {
     let project: string;
+    const buildRuns: string[] = [];
 
     beforeAll(async () => {
       project = await mkdtemp(join(tmpdir(), "pogo-dockerfile-test-"));
@@ -259,14 +260,10 @@ describe.skipIf(!engine)("container tasks on a real engine", () => {
     });
 
     afterAll(async () => {
-      if (!engine || !project) return;
-      const images = await engine.images.list({ [LABEL.BUILD_CACHE]: true });
-      const unique = await readFile(join(project, "unique.txt"), "utf8").catch(() => "");
-      for (const image of images) {
-        if (image.name.startsWith(`${BUILD_REPOSITORY}:`) && unique)
-          await engine.images.remove(image.name).catch(() => {});
-      }
-      await rm(project, { recursive: true, force: true });
+      // Only this test's own cache image goes: other test files may be using theirs right now.
+      for (const runId of buildRuns)
+        expect(await pruneBuildCache(engine!, { [LABEL.RUN]: runId })).toBe(1);
+      if (project) await rm(project, { recursive: true, force: true });
     });
 
     it("builds once and reuses the image", async () => {
@@ -277,6 +274,7 @@ describe.skipIf(!engine)("container tasks on a real engine", () => {
       expect(first.result.status).toBe("success");
       expect(first.log.text()).toMatch(/building ci\/Dockerfile as pogo-build:/);
       expect(first.log.output("stdout")).toContain("built\n");
+      buildRuns.push(first.runId);
 
       const second = await run(
         { image: "./ci/Dockerfile", commands: ["cat /built.txt"] },
