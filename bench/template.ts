@@ -3,8 +3,10 @@
  * case, in this engine and in Go's own text/template through the reference
  * runner's `-repeat N` mode, measured in the same run.
  *
- * The Go figure subtracts a `-repeat 1` run of the same cases, which removes
- * process start and JSON handling and leaves the N-1 extra renders per case.
+ * The Go figure subtracts a `-repeat 1` run of the same cases from a
+ * `-repeat N+1` run, which removes process start and JSON handling and
+ * leaves N renders per case. Cases that hit Go's 100,000-deep template
+ * recursion limit are left out: that one render dominates either engine.
  */
 
 import { spawnSync } from "node:child_process";
@@ -16,7 +18,8 @@ const ORACLE = fileURLToPath(
   new URL("../../../shared/tools/gotemplate-oracle/run", import.meta.url),
 );
 const ORACLE_FALLBACK = "/work/shared/tools/gotemplate-oracle/run";
-const REPEAT = 200;
+const REPEAT = 100;
+const ROUNDS = 3;
 
 function loadCases(): TemplateCase[] {
   const text = readFileSync(
@@ -26,13 +29,9 @@ function loadCases(): TemplateCase[] {
   return text
     .split("\n")
     .filter((line) => line !== "")
-    .map((line) => {
-      const { expected: _expected, ...c } = JSON.parse(line) as TemplateCase & {
-        expected: unknown;
-      };
-      return c;
-    })
-    .filter((c) => !c.template.includes('template "loop"')); // 100,000-deep recursion dominates both
+    .map((line) => JSON.parse(line) as TemplateCase & { expected: { error?: string } })
+    .filter((c) => !c.expected.error?.includes("exceeded maximum template depth")) // runaway recursion dominates both
+    .map(({ expected: _expected, ...c }) => c);
 }
 
 function timeOursMs(cases: TemplateCase[], repeat: number): number {
@@ -52,35 +51,45 @@ function timeGoMs(oracle: string, input: string, repeat: number): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-/** Prints renders per second for both engines and their ratio. */
+/**
+ * Prints renders per second for both engines and their ratio. The engines
+ * alternate for ROUNDS rounds and each keeps its best round, because other
+ * work on the machine slows whichever engine happens to run beside it.
+ */
 export async function run(): Promise<void> {
   const cases = loadCases();
   const renders = cases.length * REPEAT;
-  const oursMs = timeOursMs(cases, REPEAT);
+  const oracle = [ORACLE, ORACLE_FALLBACK].find((path) => existsSync(path));
+  const hasGo = oracle !== undefined && spawnSync("go", ["version"]).status === 0;
+  const input = `${cases.map((c) => JSON.stringify(c)).join("\n")}\n`;
+  if (hasGo) timeGoMs(oracle, input, 1); // builds the runner once
+
+  let oursMs = Number.POSITIVE_INFINITY;
+  let goMs = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < ROUNDS; round++) {
+    oursMs = Math.min(oursMs, timeOursMs(cases, REPEAT));
+    if (hasGo) {
+      const baseMs = timeGoMs(oracle, input, 1);
+      goMs = Math.min(goMs, timeGoMs(oracle, input, REPEAT + 1) - baseMs);
+    }
+  }
+
   const oursRate = renders / (oursMs / 1000);
   process.stdout.write(
     `pogo template: ${renders} renders (${cases.length} cases × ${REPEAT}) in ${oursMs.toFixed(0)} ms, ${oursRate.toFixed(0)} renders/s\n`,
   );
-
-  const oracle = [ORACLE, ORACLE_FALLBACK].find((path) => existsSync(path));
-  const hasGo = spawnSync("go", ["version"]).status === 0;
-  if (oracle === undefined || !hasGo) {
+  if (!hasGo) {
     process.stdout.write(
       "go text/template: skipped, Go or the reference runner is not installed\n",
     );
     return;
   }
-  const input = `${cases.map((c) => JSON.stringify(c)).join("\n")}\n`;
-  timeGoMs(oracle, input, 1); // builds the runner once
-  const baseMs = timeGoMs(oracle, input, 1);
-  const fullMs = timeGoMs(oracle, input, REPEAT);
-  const goRenders = cases.length * (REPEAT - 1);
-  const goRate = goRenders / ((fullMs - baseMs) / 1000);
+  const goRate = renders / (goMs / 1000);
   process.stdout.write(
-    `go text/template: ${goRenders} renders in ${(fullMs - baseMs).toFixed(0)} ms, ${goRate.toFixed(0)} renders/s\n`,
+    `go text/template: ${renders} renders in ${goMs.toFixed(0)} ms, ${goRate.toFixed(0)} renders/s\n`,
   );
   process.stdout.write(
-    `ratio pogo/go: ${(oursRate / goRate).toFixed(2)}x (above 1 means faster than Go)\n`,
+    `ratio pogo/go: ${(oursRate / goRate).toFixed(2)}x (above 1 means faster than Go; best of ${ROUNDS} rounds each)\n`,
   );
 }
 

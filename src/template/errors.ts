@@ -34,6 +34,21 @@ export class TemplateExecError extends PogoError {
   }
 }
 
+/**
+ * Runs `create` without capturing a stack trace. Template errors describe
+ * the user's template, not engine code, and capturing a stack costs more
+ * than the rest of a failed render.
+ */
+export function withoutStack<T>(create: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return create();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** Position of an offset in a source text: 1-based line and column plus Go's byte column. */
 export interface SourcePosition {
   line: number;

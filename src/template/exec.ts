@@ -4,7 +4,7 @@
  * so one parsed template can run any number of times.
  */
 
-import { positionOf, TemplateExecError } from "./errors.js";
+import { positionOf, TemplateExecError, withoutStack } from "./errors.js";
 import { sprintf, sprintValue } from "./fmt.js";
 import {
   BUILTINS,
@@ -132,7 +132,7 @@ export class State {
     const node = this.node;
     if (node === null) {
       const message = sprintf(sprintf("template: %s: %s", [name, format]), args);
-      throw new TemplateExecError(message, 1, 1, { cause });
+      throw withoutStack(() => new TemplateExecError(message, 1, 1, { cause }));
     }
     const position = positionOf(this.source.text, node.pos);
     const location = `${this.source.parseName}:${position.line}:${position.goColumn}`;
@@ -143,7 +143,10 @@ export class State {
       context,
       format,
     ]);
-    throw new TemplateExecError(sprintf(full, args), position.line, position.column, { cause });
+    const message = sprintf(full, args);
+    throw withoutStack(
+      () => new TemplateExecError(message, position.line, position.column, { cause }),
+    );
   }
 
   // Walking.
@@ -316,6 +319,14 @@ export class State {
   /** Types a number literal by its syntax, as Go does where no parameter type applies. */
   private idealConstant(constant: NumberNode): GoValue {
     this.at(constant);
+    // Values are immutable, so one per literal serves every execution.
+    if (constant.ideal !== undefined) return constant.ideal;
+    const value = this.computeIdealConstant(constant);
+    constant.ideal = value;
+    return value;
+  }
+
+  private computeIdealConstant(constant: NumberNode): GoValue {
     const text = constant.text;
     if (constant.isComplex) return new GoComplex(constant.complexRe, constant.complexIm);
     if (constant.isFloat && !isHexInt(text) && text[0] !== "'" && /[.eEpP]/.test(text)) {
@@ -436,11 +447,13 @@ export class State {
     final: Final,
     receiver: GoValue | null,
   ): GoValue {
-    const args = allArgs === null ? [] : allArgs.slice(1);
+    // allArgs[0] is the function's own node; the arguments follow it.
+    const args: readonly Node[] = allArgs ?? NO_NODES;
+    const argCount = Math.max(args.length - 1, 0);
     const params = fn.params;
-    let numIn = args.length;
+    let numIn = argCount;
     if (final !== MISSING) numIn++;
-    let numFixed = args.length;
+    let numFixed = argCount;
     if (fn.variadic) {
       numFixed = params.length - 1;
       if (numIn < numFixed) {
@@ -448,7 +461,7 @@ export class State {
           "wrong number of args for %s: want at least %d got %d",
           name,
           params.length - 1,
-          args.length,
+          argCount,
         );
       }
     } else if (numIn !== params.length) {
@@ -462,8 +475,8 @@ export class State {
     if (isBuiltin && (name === "and" || name === "or")) {
       const argType = params[0]!;
       let v: GoValue;
-      for (const arg of args) {
-        v = this.evalArg(dot, argType, arg);
+      for (let i = 1; i <= argCount; i++) {
+        v = this.evalArg(dot, argType, args[i]!);
         if (isTrue(v) === (name === "or")) return v;
       }
       if (final !== MISSING) v = this.validateType(final, argType);
@@ -472,10 +485,11 @@ export class State {
 
     const argv: GoValue[] = receiver === null ? [] : [receiver];
     let i = 0;
-    for (; i < numFixed && i < args.length; i++) argv.push(this.evalArg(dot, params[i]!, args[i]!));
+    for (; i < numFixed && i < argCount; i++)
+      argv.push(this.evalArg(dot, params[i]!, args[i + 1]!));
     if (fn.variadic) {
       const argType = params[params.length - 1]!;
-      for (; i < args.length; i++) argv.push(this.evalArg(dot, argType, args[i]!));
+      for (; i < argCount; i++) argv.push(this.evalArg(dot, argType, args[i + 1]!));
     }
     if (final !== MISSING) {
       let t = params[params.length - 1]!;
@@ -587,10 +601,12 @@ export class State {
   }
 }
 
+const NO_NODES: readonly Node[] = [];
+
 const TIME_FIELDS = new Set(["wall", "ext", "loc"]);
 
 function doublePercent(s: string): string {
-  return s.replaceAll("%", "%%");
+  return s.includes("%") ? s.replaceAll("%", "%%") : s;
 }
 
 function canBeNil(typ: GoType): boolean {

@@ -4,6 +4,7 @@
  * way Go's reflection-based calls do, so errors read as Go's.
  */
 
+import { withoutStack } from "./errors.js";
 import { sprint, sprintf, sprintln } from "./fmt.js";
 import { escapedByte, goByteLength, goBytes, goStringFromBytes, mayHoldBytes } from "./gostring.js";
 import { durationString, GoTime, monthName, weekdayName } from "./gotime.js";
@@ -44,7 +45,12 @@ export const T_TIME: GoType = { name: "time.Time", kind: "struct" };
 export const T_LOCATION: GoType = { name: "*time.Location", kind: "ptr" };
 
 /** GoError is an error a function returns; the executor reports it as "error calling NAME: ...". */
-export class GoError extends Error {}
+export class GoError extends Error {
+  /** Creates the error without a stack trace, which a Go error value never needs. */
+  static of(message: string): GoError {
+    return withoutStack(() => new GoError(message));
+  }
+}
 
 /** Runtime services a call may need. */
 export interface CallEnv {
@@ -88,27 +94,27 @@ const bytesToString = goStringFromBytes;
 
 function indexArg(index: GoValue, cap: number): number {
   const kind = kindOf(index);
-  if (kind === "invalid") throw new GoError("cannot index slice/array with nil");
+  if (kind === "invalid") throw GoError.of("cannot index slice/array with nil");
   if (kind !== "int" && kind !== "uint") {
-    throw new GoError(`cannot index slice/array with type ${typeName(index)}`);
+    throw GoError.of(`cannot index slice/array with type ${typeName(index)}`);
   }
   const x = intValue(index);
-  if (x < 0n || x > BigInt(cap)) throw new GoError(`index out of range: ${x}`);
+  if (x < 0n || x > BigInt(cap)) throw GoError.of(`index out of range: ${x}`);
   return Number(x);
 }
 
 function index(args: GoValue[]): GoValue {
   let item = args[0];
-  if (item === undefined) throw new GoError("index of untyped nil");
+  if (item === undefined) throw GoError.of("index of untyped nil");
   for (let i = 1; i < args.length; i++) {
     const idx = args[i];
     if (typeof item === "string") {
       const bytes = stringBytes(item);
       const x = indexArg(idx, bytes.length);
-      if (x === bytes.length) throw new GoError("reflect: string index out of range");
+      if (x === bytes.length) throw GoError.of("reflect: string index out of range");
       item = new GoNumber("uint8", BigInt(bytes[x]!));
     } else {
-      throw new GoError(`can't index item of type ${typeName(item)}`);
+      throw GoError.of(`can't index item of type ${typeName(item)}`);
     }
   }
   return item;
@@ -116,17 +122,17 @@ function index(args: GoValue[]): GoValue {
 
 function slice(args: GoValue[]): GoValue {
   const item = args[0];
-  if (item === undefined) throw new GoError("slice of untyped nil");
+  if (item === undefined) throw GoError.of("slice of untyped nil");
   const indexes = args.slice(1);
-  if (indexes.length > 3) throw new GoError(`too many slice indexes: ${indexes.length}`);
-  if (typeof item !== "string") throw new GoError(`can't slice item of type ${typeName(item)}`);
-  if (indexes.length === 3) throw new GoError("cannot 3-index slice a string");
+  if (indexes.length > 3) throw GoError.of(`too many slice indexes: ${indexes.length}`);
+  if (typeof item !== "string") throw GoError.of(`can't slice item of type ${typeName(item)}`);
+  if (indexes.length === 3) throw GoError.of("cannot 3-index slice a string");
   const bytes = stringBytes(item);
   const idx = [0, bytes.length];
   indexes.forEach((index, i) => {
     idx[i] = indexArg(index, bytes.length);
   });
-  if (idx[0]! > idx[1]!) throw new GoError(`invalid slice index: ${idx[0]} > ${idx[1]}`);
+  if (idx[0]! > idx[1]!) throw GoError.of(`invalid slice index: ${idx[0]} > ${idx[1]}`);
   if (idx[0] === 0 && idx[1] === bytes.length) return item;
   return bytesToString(bytes.subarray(idx[0], idx[1]));
 }
@@ -136,15 +142,15 @@ function length(args: GoValue[]): GoValue {
   if (typeof item === "string") {
     return goByteLength(item);
   }
-  if (item === undefined) throw new GoError("reflect: call of reflect.Value.Type on zero Value");
-  if (item instanceof GoLocation) throw new GoError("len of type time.Location");
-  throw new GoError(`len of type ${typeName(item)}`);
+  if (item === undefined) throw GoError.of("reflect: call of reflect.Value.Type on zero Value");
+  if (item instanceof GoLocation) throw GoError.of("len of type time.Location");
+  throw GoError.of(`len of type ${typeName(item)}`);
 }
 
 function call(args: GoValue[]): GoValue {
   const f = args[0];
-  if (f === undefined) throw new GoError("call of nil");
-  throw new GoError(`non-function of type ${typeName(f)}`);
+  if (f === undefined) throw GoError.of("call of nil");
+  throw GoError.of(`non-function of type ${typeName(f)}`);
 }
 
 // Comparisons, as Go's eq/lt: same basic kind, or signed against unsigned integers.
@@ -198,7 +204,7 @@ function structEqual(a: GoValue, b: GoValue): boolean {
 
 function eq(args: GoValue[]): GoValue {
   const arg1 = args[0];
-  if (args.length < 2) throw new GoError("missing argument for comparison");
+  if (args.length < 2) throw GoError.of("missing argument for comparison");
   const k1 = basicKind(arg1);
   for (let i = 1; i < args.length; i++) {
     const arg = args[i];
@@ -210,7 +216,7 @@ function eq(args: GoValue[]): GoValue {
       } else if (k1 === "uint" && k2 === "int") {
         truth = intValue(arg) >= 0n && intValue(arg1) === intValue(arg);
       } else if (arg1 !== undefined && arg !== undefined) {
-        throw new GoError(ERR_BAD_COMPARISON);
+        throw GoError.of(ERR_BAD_COMPARISON);
       }
     } else {
       switch (k1) {
@@ -235,7 +241,7 @@ function eq(args: GoValue[]): GoValue {
           const kind1 = kindOf(arg1);
           const kind2 = kindOf(arg);
           if (kind1 !== kind2 && kind1 !== "invalid" && kind2 !== "invalid") {
-            throw new GoError(
+            throw GoError.of(
               `non-comparable types ${sprint([arg1])}: ${typeName(arg1)}, ${typeName(arg)}: ${sprint([arg])}`,
             );
           }
@@ -251,20 +257,20 @@ function eq(args: GoValue[]): GoValue {
 
 function lt(arg1: GoValue, arg2: GoValue): boolean {
   const k1 = basicKind(arg1);
-  if (k1 === "invalid") throw new GoError(ERR_BAD_COMPARISON_TYPE);
+  if (k1 === "invalid") throw GoError.of(ERR_BAD_COMPARISON_TYPE);
   const k2 = basicKind(arg2);
-  if (k2 === "invalid") throw new GoError(ERR_BAD_COMPARISON_TYPE);
+  if (k2 === "invalid") throw GoError.of(ERR_BAD_COMPARISON_TYPE);
   if (k1 !== k2) {
     if (k1 === "int" && k2 === "uint")
       return intValue(arg1) < 0n || intValue(arg1) < intValue(arg2);
     if (k1 === "uint" && k2 === "int")
       return intValue(arg2) >= 0n && intValue(arg1) < intValue(arg2);
-    throw new GoError(ERR_BAD_COMPARISON);
+    throw GoError.of(ERR_BAD_COMPARISON);
   }
   switch (k1) {
     case "bool":
     case "complex":
-      throw new GoError(ERR_BAD_COMPARISON_TYPE);
+      throw GoError.of(ERR_BAD_COMPARISON_TYPE);
     case "float":
       return floatOf(arg1) < floatOf(arg2);
     case "string":
@@ -413,7 +419,7 @@ export function decodeBase64(text: string): string {
   const out: number[] = [];
   let si = 0;
   const corrupt = (at: number): never => {
-    throw new GoError(`illegal base64 data at input byte ${at}`);
+    throw GoError.of(`illegal base64 data at input byte ${at}`);
   };
   const isNewline = (c: number | undefined) => c === 0x0a || c === 0x0d;
   while (si < src.length) {
@@ -504,7 +510,7 @@ export const POGO_FUNCS: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
         try {
           return env.secret(a[0] as string);
         } catch (error) {
-          throw new GoError(error instanceof Error ? error.message : String(error));
+          throw GoError.of(error instanceof Error ? error.message : String(error));
         }
       },
       { returnsError: true },
@@ -561,7 +567,7 @@ const TIME_METHODS: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
   [
     "In",
     timeMethod([T_LOCATION], (t, [loc]) => {
-      if (loc === undefined) throw new GoError("time: missing Location in call to Time.In");
+      if (loc === undefined) throw GoError.of("time: missing Location in call to Time.In");
       return t.in(loc as GoLocation);
     }),
   ],

@@ -60,6 +60,7 @@ const strict = new TextDecoder("utf-8", { fatal: true });
 
 /** Builds a Go string from bytes, keeping invalid bytes as escapes (Go's utf8.DecodeRune rules). */
 export function goStringFromBytes(b: Uint8Array): string {
+  if (b.length < 64 && b.every((c) => c < 0x80)) return String.fromCharCode(...b);
   try {
     return strict.decode(b);
   } catch {

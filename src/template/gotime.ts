@@ -327,15 +327,17 @@ function isDigitAt(s: string, i: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
+function cutChunk(layout: string, i: number, std: Std, len: number): Chunk {
+  return { prefix: layout.slice(0, i), std, suffix: layout.slice(i + len) };
+}
+
 function nextStdChunk(layout: string): Chunk {
   for (let i = 0; i < layout.length; i++) {
-    const c = layout[i];
+    const c = layout[i]!;
+    // Most layout characters start no element; skip them before building anything.
+    if (!"JM0123456_Pp-Z.,".includes(c)) continue;
     const rest = layout.slice(i);
-    const cut = (std: Std, len: number, prefixEnd = i): Chunk => ({
-      prefix: layout.slice(0, prefixEnd),
-      std,
-      suffix: layout.slice(i + len),
-    });
+    const cut = (std: Std, len: number): Chunk => cutChunk(layout, i, std, len);
     switch (c) {
       case "J":
         if (rest.startsWith("Jan")) {

@@ -159,7 +159,7 @@ export class Lexer {
 
   accept(valid: string): boolean {
     const r = this.next();
-    if (r !== EOF && valid.includes(String.fromCodePoint(r))) return true;
+    if (r !== EOF && r < 0x80 && valid.includes(String.fromCharCode(r))) return true;
     this.backup();
     return false;
   }
@@ -167,7 +167,7 @@ export class Lexer {
   acceptRun(valid: string): void {
     for (;;) {
       const r = this.next();
-      if (r === EOF || !valid.includes(String.fromCodePoint(r))) break;
+      if (r === EOF || r >= 0x80 || !valid.includes(String.fromCharCode(r))) break;
     }
     this.backup();
   }

@@ -5,6 +5,7 @@
  */
 
 import { goQuote } from "./quote.js";
+import type { GoValue } from "./values.js";
 
 /** NodeType is the kind of a node. */
 export enum NodeType {
@@ -239,6 +240,8 @@ export class NumberNode {
   float64 = 0;
   complexRe = 0;
   complexIm = 0;
+  /** The value the literal has where no parameter type applies, cached by the executor. */
+  ideal: GoValue | undefined;
   constructor(
     readonly pos: number,
     readonly text: string,

@@ -5,7 +5,7 @@
  * that words every syntax error the way Go does.
  */
 
-import { positionOf, TemplateParseError } from "./errors.js";
+import { positionOf, TemplateParseError, withoutStack } from "./errors.js";
 import { sprintf } from "./fmt.js";
 import { type Item, ItemType, Lexer } from "./lexer.js";
 import {
@@ -130,7 +130,7 @@ class Tree {
       if (position.line === line) column = position.column;
     }
     const message = sprintf(`template: ${this.parseName}:${line}: ${format}`, args);
-    throw new TemplateParseError(message, line, column);
+    throw withoutStack(() => new TemplateParseError(message, line, column));
   }
 
   private expect(expected: ItemType, context: string): Item {
@@ -583,6 +583,14 @@ class Tree {
       n.complexRe = c.re;
       n.complexIm = c.im;
       simplifyComplex(n);
+      return n;
+    }
+    if (/^(?:0|[1-9][0-9]{0,14})$/.test(text)) {
+      // A plain decimal below 2^53, the usual case: every interpretation is exact.
+      const value = BigInt(text);
+      n.isInt = n.isUint = n.isFloat = true;
+      n.int64 = n.uint64 = value;
+      n.float64 = Number(text);
       return n;
     }
     if (text.endsWith("i")) {

@@ -196,8 +196,6 @@ export function unquoteChar(s: string, quote: number): UnquotedChar {
   }
 }
 
-const encoder = new TextEncoder();
-
 /** Interprets a Go string literal in double quotes or backquotes (strconv.Unquote). */
 export function goUnquote(s: string): string {
   const n = s.length;
@@ -213,13 +211,22 @@ export function goUnquote(s: string): string {
   if (quote !== 0x22) throw new GoSyntaxError();
   if (body.includes("\n")) throw new GoSyntaxError();
   if (!body.includes("\\")) return body;
-  // Escapes such as \xff yield bytes, so build the bytes and decode them once.
+  // Escapes such as \xff yield raw bytes; runs of those are decoded together.
+  let out = "";
   const bytes: number[] = [];
   while (body.length > 0) {
     const { value, isByte, tail } = unquoteChar(body, quote);
     body = tail;
-    if (isByte || value < 0x80) bytes.push(value);
-    else bytes.push(...encoder.encode(String.fromCodePoint(value)));
+    if (isByte && value >= 0x80) {
+      bytes.push(value);
+      continue;
+    }
+    if (bytes.length > 0) {
+      out += goStringFromBytes(Uint8Array.from(bytes));
+      bytes.length = 0;
+    }
+    out += String.fromCodePoint(value);
   }
-  return goStringFromBytes(Uint8Array.from(bytes));
+  if (bytes.length > 0) out += goStringFromBytes(Uint8Array.from(bytes));
+  return out;
 }

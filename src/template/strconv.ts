@@ -38,6 +38,7 @@ function underscoreOK(s: string): boolean {
 
 /** Parses an integer as strconv.ParseInt(s, 0, 64) or ParseUint(s, 0, 64) would; null on any error. */
 export function parseGoInteger(s: string, unsigned: boolean): bigint | null {
+  if (/^[1-9][0-9]{0,17}$|^0$/.test(s)) return BigInt(s); // Plain decimals, the usual case.
   let body = s;
   let negative = false;
   if (!unsigned && (body[0] === "+" || body[0] === "-")) {
