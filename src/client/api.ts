@@ -52,6 +52,64 @@ export interface UserInfo {
   createdAt: string;
 }
 
+/** RunInfo is one CI run as the runs list returns it. */
+export interface RunInfo {
+  id: string;
+  repository: string;
+  event: "push" | "remove";
+  bookmark: string;
+  revision: string;
+  status: string;
+  reason: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface TaskInfo {
+  index: number;
+  type: "webhook" | "container";
+  name: string;
+  status: string;
+  exitCode: number | null;
+  httpStatus: number | null;
+  reason: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  droppedLogLines: number;
+}
+
+export interface PipelineInfo {
+  index: number;
+  file: string;
+  pattern: string | null;
+  status: string;
+  reason: string | null;
+  warnings: string[];
+  startedAt: string | null;
+  finishedAt: string | null;
+  tasks: TaskInfo[];
+}
+
+/** RunDetailInfo is one run with its pipelines and tasks, without logs. */
+export interface RunDetailInfo extends RunInfo {
+  pipelines: PipelineInfo[];
+}
+
+/** LogLineInfo is one stored log line; `number` counts from 1 within its log. */
+export interface LogLineInfo {
+  number: number;
+  stream: "stdout" | "stderr" | "info";
+  text: string;
+  time: number;
+}
+
+export interface SecretInfo {
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 type Body = { json: unknown } | { bytes: Buffer | Readable; contentType: string } | undefined;
 
 /** PogoClient calls a Pogo server's HTTP API; every failure becomes a ServerError or a PogoError. */
@@ -156,16 +214,82 @@ export class PogoClient {
     return this.send("GET", `${repositoryPath(repository)}/archive/${encodePath(rev)}`);
   }
 
+  /** Lists CI runs of a repository, newest first. */
+  async listRuns(
+    repository: string,
+    options: { status?: string; bookmark?: string; limit?: number; offset?: number } = {},
+  ): Promise<{ runs: RunInfo[]; total: number }> {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(options)) {
+      if (value !== undefined) query.set(key, String(value));
+    }
+    const suffix = query.size > 0 ? `?${query}` : "";
+    return this.call("GET", `${repositoryPath(repository)}/runs${suffix}`);
+  }
+
+  async getRun(repository: string, runId: string): Promise<RunDetailInfo> {
+    return (await this.call<{ run: RunDetailInfo }>("GET", runPath(repository, runId))).run;
+  }
+
+  /** Returns the lines of a task's log (or of the pipeline's own log when `task` is undefined). */
+  async runLog(
+    repository: string,
+    runId: string,
+    pipeline: number,
+    task?: number,
+  ): Promise<{ lines: LogLineInfo[]; complete: boolean }> {
+    const taskPart = task === undefined ? "" : `/tasks/${task}`;
+    return this.call("GET", `${runPath(repository, runId)}/pipelines/${pipeline}${taskPart}/log`);
+  }
+
+  /** Opens the run's Server-Sent Events stream (catch-up, then live); see `readServerSentEvents`. */
+  async runEvents(repository: string, runId: string, signal?: AbortSignal): Promise<Response> {
+    return this.send("GET", `${runPath(repository, runId)}/events`, undefined, signal);
+  }
+
+  async cancelRun(repository: string, runId: string, pipeline?: number): Promise<boolean> {
+    const body = pipeline === undefined ? {} : { pipeline };
+    return (
+      await this.call<{ cancelled: boolean }>("POST", `${runPath(repository, runId)}/cancel`, {
+        json: body,
+      })
+    ).cancelled;
+  }
+
+  async listSecrets(repository: string): Promise<SecretInfo[]> {
+    return (
+      await this.call<{ secrets: SecretInfo[] }>("GET", `${repositoryPath(repository)}/secrets`)
+    ).secrets;
+  }
+
+  async getSecret(repository: string, name: string): Promise<string> {
+    return (await this.call<{ value: string }>("GET", secretPath(repository, name))).value;
+  }
+
+  async setSecret(repository: string, name: string, value: string): Promise<{ created: boolean }> {
+    return this.call("PUT", secretPath(repository, name), { json: { value } });
+  }
+
+  async deleteSecret(repository: string, name: string): Promise<void> {
+    await this.call("DELETE", secretPath(repository, name));
+  }
+
   private async call<T>(method: string, path: string, body?: Body): Promise<T> {
     const response = await this.send(method, path, body);
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }
 
-  private async send(method: string, path: string, body?: Body): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    body?: Body,
+    signal?: AbortSignal,
+  ): Promise<Response> {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     const init: RequestInit & { duplex?: "half" } = { method, headers };
+    if (signal) init.signal = signal;
     if (body && "json" in body) {
       headers["content-type"] = "application/json";
       init.body = JSON.stringify(body.json);
@@ -205,6 +329,14 @@ function repositoryPath(name: string): string {
 
 function encodePath(value: string): string {
   return value.split("/").map(encodeURIComponent).join("/");
+}
+
+function runPath(repository: string, runId: string): string {
+  return `${repositoryPath(repository)}/runs/${encodeURIComponent(runId)}`;
+}
+
+function secretPath(repository: string, name: string): string {
+  return `${repositoryPath(repository)}/secrets/${encodeURIComponent(name)}`;
 }
 
 function bookmarkPath(repository: string, name: string): string {

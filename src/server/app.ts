@@ -5,15 +5,18 @@ import Fastify, {
   type FastifyServerOptions,
 } from "fastify";
 import type { Logger } from "pino";
+import type { CiService } from "../ci/service.js";
 import { ApiError } from "../store/errors.js";
 import type { Store } from "../store/store.js";
 import { registerWebRoutes, type WebOptions } from "../web/routes.js";
 import { authenticate } from "./auth.js";
 import { PACK_CONTENT_TYPE } from "./pack.js";
 import { registerArchiveRoutes } from "./routes-archive.js";
+import { registerCiRoutes } from "./routes-ci.js";
 import { registerObjectRoutes } from "./routes-objects.js";
 import { registerRepositoryRoutes } from "./routes-repositories.js";
 import { registerSchemaRoutes } from "./routes-schemas.js";
+import { registerSecretRoutes } from "./routes-secrets.js";
 import { registerUserRoutes } from "./routes-users.js";
 
 /** ServerLimits caps request sizes; each has a default suited to trees of a few hundred thousand files. */
@@ -44,6 +47,8 @@ export interface AppOptions {
   schemaDir?: string;
   /** Run history and live updates for the web UI. */
   web?: WebOptions;
+  /** CI: run history, cancelling and secrets; without it those routes answer CI_DISABLED. */
+  ci?: CiService;
 }
 
 /** AppContext is what every route module needs. */
@@ -132,6 +137,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerObjectRoutes(app, context);
   registerArchiveRoutes(app, context);
   registerSchemaRoutes(app, context);
+  registerCiRoutes(app, context, options.ci);
+  registerSecretRoutes(app, context, options.ci);
   registerWebRoutes(app, context, options.web);
   return app;
 }

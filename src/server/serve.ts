@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
+import { type CiOptions, CiService } from "../ci/service.js";
 import type { Migration } from "../store/database.js";
 import { openStore } from "../store/open.js";
 import type { BookmarkHook, User } from "../store/records.js";
@@ -30,14 +31,18 @@ export interface ServerOptions {
   schemaDir?: string;
   /** Migrations of other modules, applied after the core ones. */
   migrations?: readonly Migration[];
-  /** Hooks run inside every bookmark change's transaction (the CI queue). */
+  /** Hooks run inside every bookmark change's transaction, after the CI queue's. */
   bookmarkHooks?: readonly BookmarkHook[];
+  /** CI settings: retention, worker limits, executors; false turns CI off entirely. */
+  ci?: CiOptions | false;
 }
 
 /** RunningServer is a listening server; `close` stops it and closes the store. */
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
+  /** CI of the server, unless it was turned off. */
+  ci?: CiService;
   url: string;
   /** Set on the first start only: the admin user and its token, shown once. */
   admin?: { user: User; token: string };
@@ -55,18 +60,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     databaseSchema: options.databaseSchema,
     migrations: options.migrations,
   });
+  let ci: CiService | undefined;
   try {
+    // With port 0 the address is known only after listening, so the app
+    // and CI read the public URL through a function.
+    let url = options.publicUrl ?? `http://${options.listen}`;
+    if (options.ci !== false) {
+      ci = await CiService.create({
+        store,
+        dataDir,
+        publicUrl: () => url,
+        logger,
+        options: options.ci,
+      });
+    }
     for (const hook of options.bookmarkHooks ?? []) store.onBookmarkChange(hook);
     const admin = await store.bootstrapAdmin();
-    // With port 0 the address is known only after listening, so the app
-    // reads the public URL through a function.
-    let url = options.publicUrl ?? `http://${options.listen}`;
     const app = await buildApp({
       store,
       publicUrl: () => url,
       logger,
       limits: options.limits,
       schemaDir: options.schemaDir,
+      ...(ci ? { ci, web: { runs: ci.runs, control: ci.control } } : {}),
     });
     await app.listen({ host, port });
     const address = app.server.address();
@@ -90,19 +106,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       );
     }, TOKEN_SWEEP_MS);
     sweep.unref();
+    await ci?.start();
     return {
       app,
       store,
+      ci,
       url,
       admin,
       close: async () => {
         clearInterval(sweep);
         await app.close();
+        await ci?.close();
         await store.db.close();
         logger.info("pogo server stopped");
       },
     };
   } catch (error) {
+    await ci?.close();
     await store.db.close();
     throw error;
   }

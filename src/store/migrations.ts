@@ -1,3 +1,4 @@
+import { CI_MIGRATIONS } from "../ci/migrations.js";
 import type { Migration } from "./database.js";
 
 // Identity columns differ between the engines; everything else is shared.
@@ -72,7 +73,11 @@ CREATE TABLE repository_objects (
 `;
 }
 
-/** CORE_MIGRATIONS creates the tables of users, tokens, repositories, revisions and bookmarks. */
+/**
+ * CORE_MIGRATIONS creates the tables of users, tokens, repositories,
+ * revisions and bookmarks, then those of CI (queue, run history, secrets).
+ */
 export const CORE_MIGRATIONS: readonly Migration[] = [
   { id: "0001_core", sqlite: core("sqlite"), postgres: core("postgres") },
+  ...CI_MIGRATIONS,
 ];

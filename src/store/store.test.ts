@@ -56,7 +56,7 @@ describe.each(backends)("Store on $name", (backend) => {
     const rows = await reopened.db.query<{ id: string }>(
       "SELECT id FROM schema_migrations ORDER BY id",
     );
-    expect(rows.map((row) => row.id)).toEqual(["0001_core", "test_0001_queue"]);
+    expect(rows.map((row) => row.id)).toEqual(["0001_core", "ci_0001_runs", "test_0001_queue"]);
     opened.store = reopened;
     store = reopened;
   });

@@ -1,12 +1,312 @@
+import path from "node:path";
 import type { Command } from "commander";
-import { PogoError } from "../../util/errors.js";
+import type {
+  LogLineInfo,
+  PipelineInfo,
+  PogoClient,
+  RunDetailInfo,
+  RunInfo,
+  TaskInfo,
+} from "../../client/api.js";
+import type { ConnectionFlags } from "../../client/config.js";
+import { readServerSentEvents } from "../../client/sse.js";
+import { formatDuration } from "../../runner/duration.js";
+import { UsageError } from "../../util/errors.js";
+import { useColour } from "./ci-local.js";
+import { type Painter, painter } from "./ci-report.js";
+import { connect, linkedRepository, withConnectionOptions } from "./client-options.js";
 
-// Placeholder until the command is built; it keeps the command tree complete.
+interface RunsFlags extends ConnectionFlags {
+  repository?: string;
+}
+
+interface ListFlags extends RunsFlags {
+  status?: string;
+  bookmark?: string;
+  limit: string;
+  offset: string;
+}
+
+interface InspectFlags extends RunsFlags {
+  follow?: boolean;
+}
+
+interface CancelFlags extends RunsFlags {
+  pipeline?: string;
+}
+
+/** RunsOutput is where the runs commands write; tests pass their own. */
+export interface RunsOutput {
+  write: (text: string) => void;
+  paint: Painter;
+}
+
+/** Adds `pogo ci runs list|inspect|cancel`. */
 export function registerRunsCommands(parent: Command): void {
-  parent
+  const runs = parent
     .command("runs")
-    .description("not available yet")
-    .action(() => {
-      throw new PogoError("NOT_IMPLEMENTED", "`runs` is not available yet");
+    .description("list, inspect, follow and cancel the CI runs of a repository on its server");
+
+  withRunsOptions(
+    runs
+      .command("list")
+      .description("list runs, newest first")
+      .option(
+        "--status <status>",
+        "only runs with this status: queued, running, success, failed, cancelled or interrupted",
+      )
+      .option("--bookmark <name>", "only runs fired by this bookmark")
+      .option("--limit <n>", "runs to show (1 to 100)", "20")
+      .option("--offset <n>", "runs to skip, for paging", "0"),
+  ).action(async (flags: ListFlags) => {
+    const { client, repository } = await runsClient(flags);
+    const page = await client.listRuns(repository, {
+      status: flags.status,
+      bookmark: flags.bookmark,
+      limit: integerFlag(flags.limit, "--limit"),
+      offset: integerFlag(flags.offset, "--offset"),
     });
+    process.stdout.write(runsTable(page.runs, page.total, stdoutPainter()));
+  });
+
+  withRunsOptions(
+    runs
+      .command("inspect")
+      .description(
+        "show a run's pipelines, tasks and logs; with --follow, stream them until the run ends",
+      )
+      .argument("<id>", "run id, as `pogo ci runs list` shows it")
+      .option(
+        "--follow",
+        "stream the logs live and exit when the run ends (status 1 unless it succeeded)",
+      ),
+  ).action(async (id: string, flags: InspectFlags) => {
+    const { client, repository } = await runsClient(flags);
+    const output = { write: (text: string) => process.stdout.write(text), paint: stdoutPainter() };
+    if (flags.follow) {
+      const controller = new AbortController();
+      const onInterrupt = () => controller.abort();
+      process.once("SIGINT", onInterrupt);
+      try {
+        process.exitCode = await followRun(client, repository, id, output, controller.signal);
+      } finally {
+        process.removeListener("SIGINT", onInterrupt);
+      }
+      return;
+    }
+    await inspectRun(client, repository, id, output);
+  });
+
+  withRunsOptions(
+    runs
+      .command("cancel")
+      .description("cancel a queued or running run, or one pipeline of it")
+      .argument("<id>", "run id")
+      .option("--pipeline <index>", "cancel only this pipeline (0 for the first)"),
+  ).action(async (id: string, flags: CancelFlags) => {
+    const { client, repository } = await runsClient(flags);
+    const pipeline =
+      flags.pipeline === undefined ? undefined : integerFlag(flags.pipeline, "--pipeline");
+    const cancelled = await client.cancelRun(repository, id, pipeline);
+    const what = pipeline === undefined ? `run ${id}` : `pipeline ${pipeline} of run ${id}`;
+    process.stdout.write(
+      cancelled ? `cancelling ${what}\n` : `${what} was not queued or running; nothing to cancel\n`,
+    );
+  });
+}
+
+function withRunsOptions(command: Command): Command {
+  return withConnectionOptions(command).option(
+    "--repository <name>",
+    "repository on the server (default: the one this directory is linked to)",
+  );
+}
+
+async function runsClient(flags: RunsFlags): Promise<{ client: PogoClient; repository: string }> {
+  const { client, connection } = await connect(flags, {
+    needsLink: flags.repository === undefined,
+  });
+  return { client, repository: flags.repository ?? linkedRepository(connection) };
+}
+
+function stdoutPainter(): Painter {
+  return painter(useColour(process.stdout));
+}
+
+function integerFlag(text: string, name: string): number {
+  if (!/^\d+$/.test(text))
+    throw new UsageError(`${name} must be a whole number, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** Formats the runs list as a table with a count line. */
+export function runsTable(runs: RunInfo[], total: number, paint: Painter): string {
+  if (runs.length === 0)
+    return total === 0 ? "no runs\n" : `no runs on this page (${total} in all)\n`;
+  const rows = runs.map((run) => [
+    run.id,
+    run.status,
+    run.event,
+    run.bookmark,
+    run.revision.slice(0, 12),
+    run.createdAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+    durationOf(run.startedAt, run.finishedAt),
+    run.reason ?? "",
+  ]);
+  const header = ["RUN", "STATUS", "EVENT", "BOOKMARK", "REVISION", "CREATED", "TIME", "DETAIL"];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  const format = (row: string[], colourStatus: boolean) =>
+    row
+      .map((cell, column) => {
+        const padded = column === row.length - 1 ? cell : cell.padEnd(widths[column]!);
+        return colourStatus && column === 1
+          ? statusColour(cell, paint) + padded.slice(cell.length)
+          : padded;
+      })
+      .join("  ")
+      .trimEnd();
+  const lines = [paint("bold", format(header, false)), ...rows.map((row) => format(row, true))];
+  const shown = runs.length < total ? `\n${runs.length} of ${total} runs shown\n` : "\n";
+  return `${lines.join("\n")}${shown}`;
+}
+
+/** Prints a run's pipelines and tasks with every log. */
+export async function inspectRun(
+  client: PogoClient,
+  repository: string,
+  runId: string,
+  output: RunsOutput,
+): Promise<void> {
+  const run = await client.getRun(repository, runId);
+  output.write(runHeader(run, output.paint));
+  for (const pipeline of run.pipelines) {
+    output.write(`\n${pipelineLine(pipeline, output.paint)}\n`);
+    const own = await client.runLog(repository, run.id, pipeline.index);
+    for (const line of own.lines) output.write(`  ${logText(line, output.paint)}\n`);
+    for (const task of pipeline.tasks) {
+      output.write(`  ${taskLine(pipeline, task, output.paint)}\n`);
+      if (task.status === "pending" || task.status === "skipped") continue;
+      const log = await client.runLog(repository, run.id, pipeline.index, task.index);
+      for (const line of log.lines) output.write(`    ${logText(line, output.paint)}\n`);
+    }
+  }
+}
+
+/**
+ * Streams a run: what happened so far, then every line and status change
+ * as it comes, each line prefixed with its pipeline. Returns the exit
+ * status: 0 when the run succeeded, 1 otherwise.
+ */
+export async function followRun(
+  client: PogoClient,
+  repository: string,
+  runId: string,
+  output: RunsOutput,
+  signal?: AbortSignal,
+): Promise<number> {
+  const run = await client.getRun(repository, runId);
+  output.write(runHeader(run, output.paint));
+  const files = new Map(run.pipelines.map((pipeline) => [pipeline.index, pipeline.file]));
+  const prefix = (index: number) =>
+    output.paint("cyan", `[${path.basename(files.get(index) ?? `pipeline ${index}`)}]`);
+  let status = run.status;
+  try {
+    const response = await client.runEvents(repository, run.id, signal);
+    for await (const event of readServerSentEvents(response)) {
+      const data = JSON.parse(event.data) as Record<string, unknown>;
+      if (event.event === "pipeline") {
+        const pipeline = data as unknown as {
+          pipeline: number;
+          file: string;
+          status: string;
+          reason: string | null;
+        };
+        files.set(pipeline.pipeline, pipeline.file);
+        const reason = pipeline.reason ? `: ${pipeline.reason}` : "";
+        output.write(
+          `${prefix(pipeline.pipeline)} pipeline ${statusColour(pipeline.status, output.paint)}${reason}\n`,
+        );
+      } else if (event.event === "task") {
+        const task = data as unknown as TaskInfo & { pipeline: number; task: number };
+        if (task.status === "pending") continue;
+        output.write(
+          `${prefix(task.pipeline)} task ${task.task + 1} ${task.type}: ${task.name} ${statusColour(task.status, output.paint)}${taskFacts(task)}\n`,
+        );
+      } else if (event.event === "line") {
+        const line = data as unknown as LogLineInfo & { pipeline: number };
+        output.write(`${prefix(line.pipeline)} ${logText(line, output.paint)}\n`);
+      } else if (event.event === "run") {
+        status = String(data.status);
+        const reason = data.reason ? ` (${String(data.reason)})` : "";
+        if (status !== "queued" && status !== "running") {
+          output.write(`run ${statusColour(status, output.paint)}${reason}\n`);
+        }
+      } else if (event.event === "end" || event.event === "error") {
+        break;
+      }
+    }
+  } catch (error) {
+    if (!signal?.aborted) throw error;
+    output.write("stopped following; the run goes on\n");
+    return 130;
+  }
+  return status === "success" ? 0 : 1;
+}
+
+function runHeader(run: RunDetailInfo, paint: Painter): string {
+  const lines = [
+    `${paint("bold", `run ${run.id}`)}  ${statusColour(run.status, paint)}${run.reason ? ` (${run.reason})` : ""}`,
+    `  ${run.event} of bookmark ${run.bookmark} at revision ${run.revision}`,
+    `  created ${run.createdAt}${run.startedAt ? `, took ${durationOf(run.startedAt, run.finishedAt)}` : ""}`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function pipelineLine(pipeline: PipelineInfo, paint: Painter): string {
+  const pattern = pipeline.pattern ? ` (matched ${JSON.stringify(pipeline.pattern)})` : "";
+  const reason = pipeline.reason && pipeline.status !== "success" ? `: ${pipeline.reason}` : "";
+  const time = pipeline.startedAt ? ` ${durationOf(pipeline.startedAt, pipeline.finishedAt)}` : "";
+  return `${paint("bold", pipeline.file)}${pattern} ${statusColour(pipeline.status, paint)}${time}${reason}`;
+}
+
+function taskLine(_pipeline: PipelineInfo, task: TaskInfo, paint: Painter): string {
+  return `task ${task.index + 1} ${task.type}: ${task.name} ${statusColour(task.status, paint)}${taskFacts(task)}`;
+}
+
+function taskFacts(task: TaskInfo): string {
+  const parts: string[] = [];
+  if (task.httpStatus !== null && task.httpStatus !== undefined)
+    parts.push(`HTTP ${task.httpStatus}`);
+  if (task.exitCode !== null && task.exitCode !== undefined)
+    parts.push(`exit code ${task.exitCode}`);
+  if (task.startedAt && task.finishedAt) parts.push(durationOf(task.startedAt, task.finishedAt));
+  if (task.reason && task.status !== "success") parts.push(task.reason);
+  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
+}
+
+function logText(line: { stream: string; text: string }, paint: Painter): string {
+  if (line.stream === "stderr") return paint("yellow", line.text);
+  if (line.stream === "info") return paint("dim", line.text);
+  return line.text;
+}
+
+function durationOf(startedAt: string | number | null, finishedAt: string | number | null): string {
+  if (startedAt === null) return "-";
+  const end = finishedAt === null ? Date.now() : new Date(finishedAt).getTime();
+  return formatDuration(Math.max(0, end - new Date(startedAt).getTime()));
+}
+
+function statusColour(status: string, paint: Painter): string {
+  switch (status) {
+    case "success":
+      return paint("green", status);
+    case "failed":
+    case "timeout":
+    case "interrupted":
+      return paint("red", status);
+    default:
+      return paint("yellow", status);
+  }
 }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import pino from "pino";
+import { parseRetention } from "../../ci/service.js";
 import { DEFAULT_DATA_DIR, DEFAULT_LISTEN, startServer } from "../../server/serve.js";
 
 interface ServeFlags {
@@ -8,6 +9,7 @@ interface ServeFlags {
   publicUrl?: string;
   databaseUrl?: string;
   logLevel: string;
+  ciRetention: string;
 }
 
 /** Registers `pogo serve`, which runs a Pogo server until SIGINT or SIGTERM. */
@@ -38,6 +40,11 @@ export function registerServeCommand(parent: Command): void {
       process.env.POGO_DATABASE_URL,
     )
     .option(
+      "--ci-retention <duration>",
+      "how long finished CI runs, their logs and unused checkouts are kept: days (30, 30d) or a duration (720h)",
+      process.env.POGO_CI_RETENTION || "30d",
+    )
+    .option(
       "--log-level <level>",
       "pino log level: fatal, error, warn, info, debug or trace",
       "info",
@@ -49,12 +56,14 @@ export function registerServeCommand(parent: Command): void {
       // pool starts, and nothing asynchronous has run before this line.
       process.env.UV_THREADPOOL_SIZE ??= "16";
       const logger = pino({ level: flags.logLevel });
+      const retentionMs = parseRetention(flags.ciRetention);
       const server = await startServer({
         dataDir: flags.dataDir,
         listen: flags.listen,
         publicUrl: flags.publicUrl,
         databaseUrl: flags.databaseUrl,
         logger,
+        ci: { retentionMs },
       });
       if (server.admin) {
         process.stdout.write(
