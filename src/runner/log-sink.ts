@@ -57,6 +57,10 @@ export class MaskingLogSink implements LogSink {
   }
 
   info(line: string): void {
+    if (!line.includes("\n")) {
+      this.emitLine("info", stripCarriageReturn(line));
+      return;
+    }
     for (const part of line.split("\n")) this.emitLine("info", stripCarriageReturn(part));
   }
 

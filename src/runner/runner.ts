@@ -141,9 +141,18 @@ export class Runner {
     const state: RunState = { runId, request, signal, masker, notify };
     notify("eventStarted", runId, pipelines);
     try {
-      await Promise.all(
-        request.plans.map((plan, index) => this.runPipeline(plan, pipelines[index]!, state)),
-      );
+      // At most `limit` pipelines of this event wait for a slot at once, so
+      // an event with thousands of configs does not hold a pending promise
+      // for each; arrival order across events is kept by the semaphore.
+      let next = 0;
+      const worker = async () => {
+        while (next < request.plans.length) {
+          const index = next++;
+          await this.runPipeline(request.plans[index]!, pipelines[index]!, state);
+        }
+      };
+      const workers = Math.min(this.slots.limit, request.plans.length);
+      await Promise.all(Array.from({ length: workers }, worker));
     } finally {
       request.signal?.removeEventListener("abort", onCancel);
     }
@@ -365,14 +374,15 @@ type ObserverCaller = <K extends Exclude<keyof RunObserver, "observerError">>(
 ) => void;
 
 function observerCaller(observer: RunObserver | undefined): ObserverCaller {
+  if (!observer) return () => {};
   return (hook, ...args) => {
-    const method = observer?.[hook] as ((...values: unknown[]) => void) | undefined;
+    const method = observer[hook] as ((...values: unknown[]) => void) | undefined;
     if (!method) return;
     try {
       method.apply(observer, args);
     } catch (error) {
       try {
-        observer?.observerError?.(error);
+        observer.observerError?.(error);
       } catch {
         // An error handler that fails itself has nowhere left to report to.
       }
