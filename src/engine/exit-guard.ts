@@ -42,17 +42,19 @@ export async function runPendingCleanups(): Promise<void> {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  // This handler runs first (it is prepended), so every other handler, `once` ones included, still counts here.
+  const handledElsewhere = process.listenerCount(signal) > 1;
   void runPendingCleanups().finally(() => {
     removeHandlers();
-    // Re-raise only when no one else handles the signal, so the default (exit) still happens.
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    // Without another handler, re-raise the signal so its default action (exit) still happens.
+    if (!handledElsewhere) process.kill(process.pid, signal);
   });
 }
 
 function installHandlers(): void {
   if (installed) return;
   installed = true;
-  for (const signal of signals) process.on(signal, onSignal);
+  for (const signal of signals) process.prependListener(signal, onSignal);
 }
 
 function removeHandlers(): void {

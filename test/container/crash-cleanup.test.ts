@@ -15,23 +15,24 @@ if (skipReason) console.warn(`crash cleanup tests skipped: ${skipReason}`);
 const childScript = new URL("../support/run-task-child.ts", import.meta.url).pathname;
 
 /** Starts the child runner and resolves once its container has printed `ready`. */
-function startChild(runId: string, workspace: string, service?: string): Promise<ChildProcess> {
-  const args = [
-    "--import",
-    "tsx",
-    childScript,
-    runId,
-    BUSYBOX_IMAGE,
-    workspace,
-    "echo ready; sleep 120",
-  ];
-  if (service) args.push(service);
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+function startChild(
+  runId: string,
+  workspace: string,
+  options: { service?: string; ownHandler?: boolean } = {},
+): Promise<ChildProcess & { output: () => string }> {
+  const command = "echo ready; sleep 120";
+  const args = ["--import", "tsx", childScript, runId, BUSYBOX_IMAGE, workspace, command];
+  if (options.service) args.push(options.service);
+  const child = spawn(process.execPath, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, POGO_TEST_OWN_HANDLER: options.ownHandler ? "1" : "0" },
+  });
+  let output = "";
+  const withOutput = Object.assign(child, { output: () => output });
   return new Promise((resolve, reject) => {
-    let output = "";
     child.stdout!.setEncoding("utf8").on("data", (text: string) => {
       output += text;
-      if (output.includes("container output: ready")) resolve(child);
+      if (output.includes("container output: ready")) resolve(withOutput);
     });
     child.stderr!.setEncoding("utf8").on("data", (text: string) => {
       output += text;
@@ -66,7 +67,7 @@ describe.skipIf(!engine)("cleanup after the runner dies", () => {
 
   it("sweeps a SIGKILLed run", async () => {
     const runId = testRunId();
-    const child = await startChild(runId, workspace, HTTPD_IMAGE);
+    const child = await startChild(runId, workspace, { service: HTTPD_IMAGE });
     expect(await leftoversOfRun(engine!, runId)).not.toEqual([]);
     const volumes = await engine!.volumes.list({ [LABEL.RUN]: runId });
     const runDirs = volumes
@@ -92,6 +93,18 @@ describe.skipIf(!engine)("cleanup after the runner dies", () => {
     const { signal } = await exited(child);
     // The handler re-raises the signal after cleanup, so the process still ends by SIGTERM.
     expect(signal).toBe("SIGTERM");
+    expect(await leftoversOfRun(engine!, runId)).toEqual([]);
+  });
+
+  it("leaves SIGTERM to the process's own handler", async () => {
+    const runId = testRunId();
+    const child = await startChild(runId, workspace, { ownHandler: true });
+    child.kill("SIGTERM");
+    const { code, signal } = await exited(child);
+    // The process's handler cancels the task and the process ends normally, with the result printed.
+    expect(signal).toBeNull();
+    expect(code).toBe(0);
+    expect(child.output()).toContain('result: {"status":"cancelled"');
     expect(await leftoversOfRun(engine!, runId)).toEqual([]);
   });
 

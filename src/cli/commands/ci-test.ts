@@ -101,6 +101,7 @@ export async function testCommand(
 
   const executors = io.executors ?? createExecutors();
   try {
+    await reportEngine(plans, executors, io);
     const runner = new Runner({ executors });
     const result = await runner.runEvent({
       event,
@@ -115,6 +116,18 @@ export async function testCommand(
     return result.status === "success" ? 0 : 1;
   } finally {
     if (!io.executors) await closeExecutors(executors);
+  }
+}
+
+// Names the container engine before the first container task runs, or
+// says why there is none, so a failing container task is easy to place.
+async function reportEngine(plans: PipelinePlan[], executors: TaskExecutors, io: CommandIo) {
+  const usesContainers = plans.some(
+    (plan) => "config" in plan && plan.config.do.some((task) => task.type === "container"),
+  );
+  const container = executors.container as { describeEngine?: () => Promise<string> };
+  if (usesContainers && container.describeEngine) {
+    io.stdout(`engine: ${await container.describeEngine()}\n`);
   }
 }
 
