@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import pino from "pino";
 import { parseRetention } from "../../ci/service.js";
 import { DEFAULT_DATA_DIR, DEFAULT_LISTEN, startServer } from "../../server/serve.js";
+import { UsageError } from "../../util/errors.js";
 
 interface ServeFlags {
   dataDir: string;
@@ -10,6 +11,7 @@ interface ServeFlags {
   databaseUrl?: string;
   logLevel: string;
   ciRetention: string;
+  ciRuns: string;
 }
 
 /** Registers `pogo serve`, which runs a Pogo server until SIGINT or SIGTERM. */
@@ -45,6 +47,11 @@ export function registerServeCommand(parent: Command): void {
       process.env.POGO_CI_RETENTION || "30d",
     )
     .option(
+      "--ci-runs <n>",
+      "CI runs this server executes at once; more wait in the queue",
+      process.env.POGO_CI_RUNS || "4",
+    )
+    .option(
       "--log-level <level>",
       "pino log level: fatal, error, warn, info, debug or trace",
       "info",
@@ -57,13 +64,19 @@ export function registerServeCommand(parent: Command): void {
       process.env.UV_THREADPOOL_SIZE ??= "16";
       const logger = pino({ level: flags.logLevel });
       const retentionMs = parseRetention(flags.ciRetention);
+      const maxRuns = Number(flags.ciRuns);
+      if (!Number.isInteger(maxRuns) || maxRuns < 1) {
+        throw new UsageError(
+          `invalid --ci-runs ${JSON.stringify(flags.ciRuns)}: expected a whole number of at least 1`,
+        );
+      }
       const server = await startServer({
         dataDir: flags.dataDir,
         listen: flags.listen,
         publicUrl: flags.publicUrl,
         databaseUrl: flags.databaseUrl,
         logger,
-        ci: { retentionMs },
+        ci: { retentionMs, maxRuns },
       });
       if (server.admin) {
         process.stdout.write(
