@@ -18,8 +18,8 @@ const ORACLE = fileURLToPath(
   new URL("../../../shared/tools/gotemplate-oracle/run", import.meta.url),
 );
 const ORACLE_FALLBACK = "/work/shared/tools/gotemplate-oracle/run";
-const REPEAT = 100;
-const ROUNDS = 3;
+const REPEAT = 60;
+const ROUNDS = 5;
 
 function loadCases(): TemplateCase[] {
   const text = readFileSync(

@@ -43,9 +43,26 @@ export function sprintValue(v: GoValue): string {
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "bigint") return String(v);
   if (typeof v === "boolean") return v ? "true" : "false";
-  const p = new Printer();
+  const p = acquirePrinter();
   p.printArg(v, "v");
-  return p.out;
+  return releasePrinter(p);
+}
+
+// One idle printer is kept for reuse, like Go's sync.Pool of pp values.
+let idlePrinter: Printer | null = null;
+
+function acquirePrinter(): Printer {
+  const p = idlePrinter ?? new Printer();
+  idlePrinter = null;
+  return p;
+}
+
+function releasePrinter(p: Printer): string {
+  const out = p.out;
+  p.out = "";
+  p.reset();
+  idlePrinter = p;
+  return out;
 }
 
 /** Formats values as fmt.Sprint does: spaces only between operands that are not strings. */
@@ -74,9 +91,9 @@ export function sprintln(args: readonly GoValue[]): string {
 
 /** Formats values as fmt.Sprintf does. */
 export function sprintf(format: string, args: readonly GoValue[]): string {
-  const p = new Printer();
+  const p = acquirePrinter();
   p.doPrintf(format, args);
-  return p.out;
+  return releasePrinter(p);
 }
 
 function runeCount(s: string): number {
@@ -129,6 +146,15 @@ class Printer {
   private erroring = false;
   private reordered = false;
   private goodArgNum = true;
+
+  /** Clears all state so the printer can format again. */
+  reset(): void {
+    this.clearFlags();
+    this.arg = undefined;
+    this.erroring = false;
+    this.reordered = false;
+    this.goodArgNum = true;
+  }
 
   private clearFlags(): void {
     this.plus = this.minus = this.sharp = this.space = this.zero = false;

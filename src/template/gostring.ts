@@ -60,11 +60,13 @@ const strict = new TextDecoder("utf-8", { fatal: true });
 
 /** Builds a Go string from bytes, keeping invalid bytes as escapes (Go's utf8.DecodeRune rules). */
 export function goStringFromBytes(b: Uint8Array): string {
-  if (b.length < 64 && b.every((c) => c < 0x80)) return String.fromCharCode(...b);
-  try {
-    return strict.decode(b);
-  } catch {
-    // Invalid UTF-8: decode rune by rune below.
+  // TextDecoder has a high fixed cost per call, so short strings decode here.
+  if (b.length > 256) {
+    try {
+      return strict.decode(b);
+    } catch {
+      // Invalid UTF-8: decode rune by rune below.
+    }
   }
   let out = "";
   let i = 0;
@@ -76,10 +78,20 @@ export function goStringFromBytes(b: Uint8Array): string {
       i++;
       continue;
     }
-    out += strict.decode(b.subarray(i, i + width));
+    out += String.fromCodePoint(runeAt(b, i, width));
     i += width;
   }
   return out;
+}
+
+function runeAt(b: Uint8Array, i: number, width: number): number {
+  const c = b[i]!;
+  if (width === 1) return c;
+  if (width === 2) return ((c & 0x1f) << 6) | (b[i + 1]! & 0x3f);
+  if (width === 3) return ((c & 0x0f) << 12) | ((b[i + 1]! & 0x3f) << 6) | (b[i + 2]! & 0x3f);
+  return (
+    ((c & 0x07) << 18) | ((b[i + 1]! & 0x3f) << 12) | ((b[i + 2]! & 0x3f) << 6) | (b[i + 3]! & 0x3f)
+  );
 }
 
 function validRuneWidth(b: Uint8Array, i: number): number {

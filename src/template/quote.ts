@@ -5,6 +5,7 @@
  * Bytes that are not valid UTF-8 are kept as escapes (see gostring.ts).
  */
 
+import { withoutStack } from "./errors.js";
 import { escapedByte, goStringFromBytes } from "./gostring.js";
 
 const PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u;
@@ -102,12 +103,15 @@ export function goQuoteRune(r: number, asciiOnly = false): string {
   return out.join("");
 }
 
-/** SyntaxError mirrors strconv.ErrSyntax, whose message is "invalid syntax". */
+/** GoSyntaxError mirrors strconv.ErrSyntax, whose message is "invalid syntax". */
 export class GoSyntaxError extends Error {
   constructor() {
     super("invalid syntax");
   }
 }
+
+// Like Go's ErrSyntax, one value serves every failure; it carries no stack.
+const ERR_SYNTAX = withoutStack(() => new GoSyntaxError());
 
 function unhex(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
@@ -126,13 +130,13 @@ export interface UnquotedChar {
 /** Decodes the first character or escape of a quoted literal's body (strconv.UnquoteChar). */
 export function unquoteChar(s: string, quote: number): UnquotedChar {
   const c = s.codePointAt(0);
-  if (c === undefined) throw new GoSyntaxError();
-  if (c === quote && (quote === 0x27 || quote === 0x22)) throw new GoSyntaxError();
+  if (c === undefined) throw ERR_SYNTAX;
+  if (c === quote && (quote === 0x27 || quote === 0x22)) throw ERR_SYNTAX;
   if (c !== 0x5c) {
     const width = c > 0xffff ? 2 : 1;
     return { value: c, isByte: false, tail: s.slice(width) };
   }
-  if (s.length <= 1) throw new GoSyntaxError();
+  if (s.length <= 1) throw ERR_SYNTAX;
   const e = s.charCodeAt(1);
   let rest = s.slice(2);
   switch (e) {
@@ -155,16 +159,16 @@ export function unquoteChar(s: string, quote: number): UnquotedChar {
     case 0x55: {
       // \Uhhhhhhhh
       const n = e === 0x78 ? 2 : e === 0x75 ? 4 : 8;
-      if (rest.length < n) throw new GoSyntaxError();
+      if (rest.length < n) throw ERR_SYNTAX;
       let v = 0;
       for (let j = 0; j < n; j++) {
         const x = unhex(rest.charCodeAt(j));
-        if (x < 0) throw new GoSyntaxError();
+        if (x < 0) throw ERR_SYNTAX;
         v = v * 16 + x;
       }
       rest = rest.slice(n);
       if (e === 0x78) return { value: v, isByte: true, tail: rest };
-      if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) throw new GoSyntaxError();
+      if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) throw ERR_SYNTAX;
       return { value: v, isByte: false, tail: rest };
     }
     case 0x30:
@@ -176,40 +180,40 @@ export function unquoteChar(s: string, quote: number): UnquotedChar {
     case 0x36:
     case 0x37: {
       let v = e - 0x30;
-      if (rest.length < 2) throw new GoSyntaxError();
+      if (rest.length < 2) throw ERR_SYNTAX;
       for (let j = 0; j < 2; j++) {
         const x = rest.charCodeAt(j) - 0x30;
-        if (x < 0 || x > 7) throw new GoSyntaxError();
+        if (x < 0 || x > 7) throw ERR_SYNTAX;
         v = v * 8 + x;
       }
-      if (v > 255) throw new GoSyntaxError();
+      if (v > 255) throw ERR_SYNTAX;
       return { value: v, isByte: true, tail: rest.slice(2) };
     }
     case 0x5c:
       return { value: 0x5c, isByte: false, tail: rest };
     case 0x27:
     case 0x22:
-      if (e !== quote) throw new GoSyntaxError();
+      if (e !== quote) throw ERR_SYNTAX;
       return { value: e, isByte: false, tail: rest };
     default:
-      throw new GoSyntaxError();
+      throw ERR_SYNTAX;
   }
 }
 
 /** Interprets a Go string literal in double quotes or backquotes (strconv.Unquote). */
 export function goUnquote(s: string): string {
   const n = s.length;
-  if (n < 2) throw new GoSyntaxError();
+  if (n < 2) throw ERR_SYNTAX;
   const quote = s.charCodeAt(0);
-  if (quote !== s.charCodeAt(n - 1)) throw new GoSyntaxError();
+  if (quote !== s.charCodeAt(n - 1)) throw ERR_SYNTAX;
   let body = s.slice(1, n - 1);
   if (quote === 0x60) {
-    if (body.includes("`")) throw new GoSyntaxError();
+    if (body.includes("`")) throw ERR_SYNTAX;
     if (body.includes("\r")) body = body.replaceAll("\r", "");
     return body;
   }
-  if (quote !== 0x22) throw new GoSyntaxError();
-  if (body.includes("\n")) throw new GoSyntaxError();
+  if (quote !== 0x22) throw ERR_SYNTAX;
+  if (body.includes("\n")) throw ERR_SYNTAX;
   if (!body.includes("\\")) return body;
   // Escapes such as \xff yield raw bytes; runs of those are decoded together.
   let out = "";
