@@ -382,3 +382,81 @@ describe("web routes", () => {
     expect(await response.text()).toContain("run &quot;nope&quot; not found");
   });
 });
+
+describe("live stream without local updates", () => {
+  let server: WebTestServer;
+  let runs: MemoryRunHistory;
+
+  beforeAll(async () => {
+    runs = new MemoryRunHistory();
+    // A run executing on another server sends no updates to this one.
+    const silent = {
+      watch: () => () => {},
+      cancel: (repositoryId: number, runId: string, pipeline?: number) =>
+        runs.cancel(repositoryId, runId, pipeline),
+    };
+    server = await startWebTestServer({ runs, control: silent, livePollMs: 50 });
+    const { repository } = await seedRepository(server.store, {
+      name: "remote",
+      owner: server.admin,
+    });
+    runs.addRun(
+      repository.id,
+      runDetail({
+        id: "remote-1",
+        bookmark: "main",
+        status: "running",
+        pipelines: [
+          pipeline(0, {
+            status: "running",
+            finishedAt: null,
+            tasks: [task(0, { status: "running", startedAt: Date.now() })],
+          }),
+        ],
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("polls the run for changes", async () => {
+    const stream = await fetch(`${server.url}/ui/repositories/remote/runs/remote-1/live`);
+    const reader = stream.body!.getReader();
+    let received = "";
+    const readUntil = async (text: string) => {
+      while (!received.includes(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received += Buffer.from(value).toString();
+      }
+      return received.includes(text);
+    };
+    expect(await readUntil("event: task")).toBe(true);
+    runs.appendLog("remote-1", 0, 0, { stream: "stdout", text: "one", time: Date.now() });
+    runs.appendLog("remote-1", 0, 0, { stream: "stdout", text: "two", time: Date.now() });
+    expect(await readUntil('"count":2')).toBe(true);
+    runs.finishCancelled("remote-1", 0);
+    expect(await readUntil('event: run\ndata: {"status":"cancelled"}')).toBe(true);
+    expect(received).toContain('"status":"cancelled","reason":"cancelled from the web UI"');
+    // The stream ends with the run.
+    expect((await reader.read()).done).toBe(true);
+  });
+
+  it("ends open streams at server close", async () => {
+    runs.addRun(
+      (await server.store.findRepository("remote"))!.id,
+      runDetail({ id: "remote-2", bookmark: "main", status: "running", pipelines: [] }),
+    );
+    const stream = await fetch(`${server.url}/ui/repositories/remote/runs/remote-2/live`);
+    const reader = stream.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    const closing = server.close();
+    while (!(await reader.read()).done) {
+      // Drain until the server ends the stream.
+    }
+    await closing;
+    server = undefined as unknown as WebTestServer;
+  });
+});

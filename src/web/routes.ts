@@ -36,6 +36,8 @@ export interface WebOptions {
   sessions?: SessionStore;
   /** Clock for durations of unfinished runs; tests fix it. */
   now?: () => number;
+  /** Milliseconds a live stream waits for an update before it reads the run (default 2,000). */
+  livePollMs?: number;
 }
 
 declare module "fastify" {
@@ -86,6 +88,12 @@ async function webPlugin(
   const sessions = options.sessions ?? new SessionStore();
   const now = options.now ?? Date.now;
   const data = new PageData(store, runs);
+  const openStreams = new Set<() => void>();
+  // Live streams never end on their own while a run goes on, and would
+  // hold a closing server open.
+  web.addHook("preClose", async () => {
+    for (const finish of [...openStreams]) finish();
+  });
 
   web.addContentTypeParser(
     "application/x-www-form-urlencoded",
@@ -269,7 +277,17 @@ async function webPlugin(
   web.get<RunParams>("/ui/repositories/:name/runs/:run/live", async (request, reply) => {
     const repository = await readableRepository(store, request, request.params.name);
     if (!control) throw notFound("LIVE_UNAVAILABLE", "live updates need CI on this server");
-    await streamRun({ request, reply, runs, control, repository, runId: request.params.run, now });
+    await streamRun({
+      request,
+      reply,
+      runs,
+      control,
+      repository,
+      runId: request.params.run,
+      now,
+      pollMs: options.livePollMs,
+      open: openStreams,
+    });
   });
 
   web.post<RunParams>("/ui/repositories/:name/runs/:run/cancel", async (request, reply) => {
