@@ -45,9 +45,29 @@ export function parseSource(file: string, text: string): ParsedSource {
     cutoff = findUnclosedQuote(doc, quoteError.pos[0]) ?? quoteError.pos[0];
     report(cutoff, "UNCLOSED_QUOTE", "this quoted value is never closed; add the closing quote");
   }
+  const reportedLines = new Set<number>();
+  let unexpectedSeen = false;
   for (const error of doc.errors) {
     // Everything after an unclosed quote was read as part of it, so errors there are noise.
     if (error === quoteError || error.pos[0] >= cutoff) continue;
+    // After one unexpected token the parser rejects each following token; the first is the one to fix.
+    if (error.code === "UNEXPECTED_TOKEN" && unexpectedSeen) continue;
+    if (error.code === "UNEXPECTED_TOKEN") unexpectedSeen = true;
+    const line = lineCounter.linePos(error.pos[0]).line;
+    if (reportedLines.has(line)) continue;
+    reportedLines.add(line);
+
+    const bracket = /end with an? ([\]}])/.exec(error.message)?.[1];
+    const opening = bracket ? findUnclosedFlow(doc, text, error.pos[0], bracket) : undefined;
+    if (opening !== undefined) {
+      const kind = bracket === "]" ? "list" : "mapping";
+      report(
+        opening,
+        "YAML_SYNTAX",
+        `invalid YAML: this \`${bracket === "]" ? "[" : "{"}\` ${kind} is never closed; add \`${bracket}\``,
+      );
+      continue;
+    }
     report(error.pos[0], "YAML_SYNTAX", `invalid YAML: ${yamlMessage(error.message)}`);
   }
   if (docs.length > 1) {
@@ -68,6 +88,33 @@ function isBlank(doc: Document.Parsed): boolean {
   );
 }
 
+/**
+ * Finds the flow collection an unclosed `[` or `{` opened: the last one
+ * starting before the error whose source does not end with its bracket.
+ */
+function findUnclosedFlow(
+  doc: Document.Parsed,
+  text: string,
+  errorOffset: number,
+  bracket: string,
+): number | undefined {
+  let found: number | undefined;
+  const consider = (range: [number, number, number] | null | undefined) => {
+    if (!range || range[0] >= errorOffset) return;
+    if (text.slice(range[0], range[1]).trimEnd().endsWith(bracket)) return;
+    if (found === undefined || range[0] > found) found = range[0];
+  };
+  visit(doc, {
+    Seq(_, node) {
+      if (bracket === "]" && node.flow) consider(node.range);
+    },
+    Map(_, node) {
+      if (bracket === "}" && node.flow) consider(node.range);
+    },
+  });
+  return found;
+}
+
 /** Finds the quoted scalar that runs to `end`: the one an unclosed quote opened. */
 function findUnclosedQuote(doc: Document.Parsed, end: number): number | undefined {
   let found: Scalar | undefined;
@@ -85,5 +132,8 @@ function findUnclosedQuote(doc: Document.Parsed, end: number): number | undefine
 /** Makes the YAML library's first-line message read as a sentence fragment. */
 function yamlMessage(message: string): string {
   const first = message.split("\n")[0] ?? message;
+  const token = /^Unexpected .+ token in YAML stream: "(.*)"$/.exec(first);
+  if (token)
+    return `unexpected \`${token[1]}\`; check the brackets, quotes and indentation before it`;
   return first.charAt(0).toLowerCase() + first.slice(1);
 }

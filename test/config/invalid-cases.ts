@@ -106,6 +106,36 @@ export const invalidCases: InvalidCase[] = [
     yamlLevel: true,
   },
   {
+    name: "unclosed bracket",
+    text: yaml`
+      version: 1
+      on:
+        push:
+          bookmarks: [main
+      do:${webhookTask}
+    `,
+    line: 4,
+    column: 16,
+    code: "YAML_SYNTAX",
+    message: "this `[` list is never closed; add `]`",
+    yamlLevel: true,
+  },
+  {
+    name: "extra closing bracket",
+    text: yaml`
+      version: 1
+      on:
+        push:
+          bookmarks: [main]]
+      do:${webhookTask}
+    `,
+    line: 4,
+    column: 22,
+    code: "YAML_SYNTAX",
+    message: "unexpected `]`; check the brackets",
+    yamlLevel: true,
+  },
+  {
     name: "tab indentation",
     text: "version: 1\non:\n\tpush:\n    bookmarks: [main]\ndo:\n  - webhook: {url: 'https://x.test', method: GET}\n",
     line: 3,
