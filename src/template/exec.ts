@@ -243,7 +243,7 @@ export class State {
     this.tmplName = t.name;
     this.depth++;
     try {
-      // No dynamic scoping: the callee sees only its own $.
+      // No dynamic scoping: the callee gets only its own $.
       this.push("$", newDot);
       this.walk(newDot, root);
     } catch (error) {

@@ -849,7 +849,10 @@ function intFromArg(
     const v = a[argNum];
     const kind = kindOf(v);
     if (kind === "int" || kind === "uint") {
-      const n = v instanceof GoNumber ? v.bigint : typeof v === "bigint" ? v : BigInt(v as number);
+      let n: bigint;
+      if (v instanceof GoNumber) n = v.bigint;
+      else if (typeof v === "bigint") n = v;
+      else n = BigInt(v as number);
       if (n >= -(1n << 63n) && n < 1n << 63n) {
         num = Number(n);
         isInt = true;

@@ -1,8 +1,8 @@
 /**
  * strconv.FormatFloat(v, fmt, prec, 64) for the formats fmt uses: 'e', 'E',
- * 'f', 'g', 'G', 'b', 'x', 'X'. Shortest digits come from JavaScript (both
- * produce the shortest string that reads back exactly); a fixed precision is
- * rounded half-to-even on the exact binary value, as Go does.
+ * 'f', 'g', 'G', 'b', 'x', 'X'. Shortest digits come from JavaScript, because
+ * both languages produce the shortest string that reads back exactly. A fixed
+ * precision is rounded half to even on the exact binary value, as Go does.
  */
 
 interface Digits {

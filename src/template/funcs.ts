@@ -546,6 +546,9 @@ function timeMethod(
 
 const noResult = (): GoValue => undefined;
 
+// NOTE: the methods that take or return []byte (AppendFormat, MarshalJSON, MarshalText,
+// MarshalBinary, GobEncode) are missing: calling them is "can't evaluate field" here,
+// where Go prints the bytes. No other value in a Pogo template is a byte slice.
 const TIME_METHODS: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
   ["Add", timeMethod([T_DURATION], (t, [d]) => t.add(intValue(d)))],
   [

@@ -93,8 +93,9 @@ export class GoTime {
     }
     const local = civilToUnix(year!, month!, day!, hour!, minute!, second!);
     // Go uses the local zone for an offset equal to its own; the reference machine's is UTC.
-    const loc =
-      m[8] === "Z" ? GoLocation.UTC : offset === 0 ? GoLocation.Local : GoLocation.fixed(offset);
+    let loc = GoLocation.fixed(offset);
+    if (m[8] === "Z") loc = GoLocation.UTC;
+    else if (offset === 0) loc = GoLocation.Local;
     return new GoTime(local - BigInt(offset), nsec, loc);
   }
 
@@ -471,7 +472,9 @@ function formatTime(t: GoTime, layout: string): string {
         break;
       case "__2": {
         const yday = t.yearDay();
-        out += (yday < 100 ? (yday < 10 ? "  " : " ") : "") + yday;
+        if (yday < 10) out += "  ";
+        else if (yday < 100) out += " ";
+        out += yday;
         break;
       }
       case "002":

@@ -1,8 +1,8 @@
 /**
- * Lexer for Go text/template source. It mirrors Go 1.19's `parse/lex.go`: a
- * state machine whose states are functions returning the next state, run on
- * demand by `nextItem`, so the parser pulls one token at a time and a lexing
- * error is simply an `Error` token at the point where the parser reads it.
+ * Lexer for Go text/template source, after Go 1.19's `parse/lex.go`. It is
+ * a state machine whose states are functions returning the next state.
+ * `nextItem` runs states on demand, so the parser pulls one token at a time.
+ * A lexing error is an `Error` token, which the parser reports where it reads it.
  *
  * Positions are indexes into the JavaScript string (UTF-16 code units). The
  * error helpers convert them to Go's byte columns where a message needs them.

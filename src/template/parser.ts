@@ -578,7 +578,7 @@ class Tree {
     }
     if (type === ItemType.Complex) {
       const c = parseGoComplex(text);
-      if (c === null) this.errorf("expected integer");
+      if (typeof c === "string") this.errorf("%s", c);
       n.isComplex = true;
       n.complexRe = c.re;
       n.complexIm = c.im;

@@ -8,6 +8,8 @@
 import { withoutStack } from "./errors.js";
 import { escapedByte, goStringFromBytes } from "./gostring.js";
 
+// NOTE: these classes come from Node's Unicode tables, which are newer than Go 1.19's
+// Unicode 13.0; a character assigned since then quotes as printable here but not in Go.
 const PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u;
 
 /** Reports whether Go's strconv.IsPrint accepts the rune. */
@@ -158,7 +160,10 @@ export function unquoteChar(s: string, quote: number): UnquotedChar {
     case 0x75: // \uhhhh
     case 0x55: {
       // \Uhhhhhhhh
-      const n = e === 0x78 ? 2 : e === 0x75 ? 4 : 8;
+      let n = 8; // \U
+      if (e === 0x78)
+        n = 2; // \x
+      else if (e === 0x75) n = 4; // \u
       if (rest.length < n) throw ERR_SYNTAX;
       let v = 0;
       for (let j = 0; j < n; j++) {

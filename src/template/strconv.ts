@@ -77,8 +77,10 @@ export function parseGoInteger(s: string, unsigned: boolean): bigint | null {
     if (prefixed && body === "0") return 0n;
     return null;
   }
-  const valid =
-    base === 16 ? /^[0-9a-fA-F]+$/ : base === 8 ? /^[0-7]+$/ : base === 2 ? /^[01]+$/ : /^[0-9]+$/;
+  let valid = /^[0-9]+$/;
+  if (base === 16) valid = /^[0-9a-fA-F]+$/;
+  else if (base === 8) valid = /^[0-7]+$/;
+  else if (base === 2) valid = /^[01]+$/;
   if (!valid.test(digits)) return null;
   let value = 0n;
   const b = BigInt(base);
@@ -121,13 +123,63 @@ export function parseGoFloat(s: string): number | null {
   return sign * value;
 }
 
-/** Parses a complex literal such as "1+2i" as fmt.Sscan would; null when it is not one. */
-export function parseGoComplex(s: string): { re: number; im: number } | null {
-  const m = /^([+-]?[^+-]+(?:[eEpP][+-][0-9_]+)?)([+-].+)i$/.exec(s);
-  if (!m) return null;
-  const re = parseGoFloat(m[1]!);
-  const im = parseGoFloat(m[2]!);
-  if (re === null || im === null) return null;
+/** Returns the end of the float token fmt's scanner reads from s at i (ss.floatToken). */
+function floatTokenEnd(s: string, i: number): number {
+  const accept = (chars: string) => {
+    if (i < s.length && chars.includes(s[i]!)) {
+      i++;
+      return true;
+    }
+    return false;
+  };
+  const start = i;
+  if (accept("nN") && accept("aA") && accept("nN")) return i;
+  i = start;
+  accept("+-");
+  const afterSign = i;
+  if (accept("iI") && accept("nN") && accept("fF")) return i;
+  i = afterSign;
+  let digits = "0123456789_";
+  let exponent = "eEpP";
+  if (accept("0") && accept("xX")) {
+    digits = "0123456789aAbBcCdDeEfF_";
+    exponent = "pP";
+  }
+  while (accept(digits));
+  if (accept(".")) while (accept(digits));
+  if (accept(exponent)) {
+    accept("+-");
+    while (accept("0123456789_"));
+  }
+  return i;
+}
+
+/** Converts a float token as fmt's scanner does; a string is Go's error message. */
+function convertFloat(token: string): number | string {
+  const value = parseGoFloat(token);
+  if (value !== null) return value;
+  const reason =
+    /^[+-]?(0[xX])?[0-9a-fA-F_.]+([eEpP][+-]?[0-9_]+)?$/.test(token) &&
+    !/^[+-]?0[xX][^pP]*$/.test(token)
+      ? "value out of range"
+      : "invalid syntax";
+  return `strconv.ParseFloat: parsing ${JSON.stringify(token)}: ${reason}`;
+}
+
+/**
+ * Parses a complex literal such as "1+2i" as fmt.Sscan does for the parser;
+ * a string result is the error message Go reports.
+ */
+export function parseGoComplex(s: string): { re: number; im: number } | string {
+  const complexError = "syntax error scanning complex number";
+  const realEnd = floatTokenEnd(s, 0);
+  if (realEnd >= s.length || (s[realEnd] !== "+" && s[realEnd] !== "-")) return complexError;
+  const imagEnd = floatTokenEnd(s, realEnd + 1);
+  if (s[imagEnd] !== "i") return complexError;
+  const re = convertFloat(s.slice(0, realEnd));
+  if (typeof re === "string") return re;
+  const im = convertFloat(s[realEnd] + s.slice(realEnd + 1, imagEnd));
+  if (typeof im === "string") return im;
   return { re, im };
 }
 
