@@ -10,6 +10,7 @@ const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<voi
   { name: "end to end: real package tests", load: () => import("./e2e.js") },
   { name: "web UI render", load: () => import("./web.js") },
   { name: "container tasks", load: () => import("./container.js") },
+  { name: "CI on the server", load: () => import("./ci.js") },
 ];
 
 for (const suite of suites) {
