@@ -73,7 +73,9 @@ describe("planEvent", () => {
 
     expect(plans).toHaveLength(1);
     expect(plans[0]).toMatchObject({ file: ".pogo/ci/bad.yaml", pattern: "main" });
-    expect("error" in plans[0]! && plans[0].error).toMatch(/^\.pogo\/ci\/bad\.yaml:7:\d+: .*url/);
+    const plan = plans[0]!;
+    if (!("error" in plan)) throw new Error("expected a broken plan");
+    expect(plan.error).toMatch(/^\.pogo\/ci\/bad\.yaml:7:\d+: .*url/);
   });
 
   it("fails rendering on an unknown secret", () => {

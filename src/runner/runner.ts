@@ -143,7 +143,7 @@ export class Runner {
     try {
       // At most `limit` pipelines of this event wait for a slot at once, so
       // an event with thousands of configs does not hold a pending promise
-      // for each; arrival order across events is kept by the semaphore.
+      // for each. The semaphore keeps arrival order across events.
       let next = 0;
       const worker = async () => {
         while (next < request.plans.length) {

@@ -211,6 +211,28 @@ describe("WebhookExecutor", () => {
     expect(logText()).toContain("(Retry-After)");
   });
 
+  it("waits until a Retry-After date", async () => {
+    receiver.reply(
+      () => ({
+        status: 503,
+        headers: { "Retry-After": new Date(Date.now() + 2_000).toUTCString() },
+      }),
+      { status: 200 },
+    );
+    const spec: WebhookSpec = {
+      url: receiver.url,
+      method: "POST",
+      retry_policy: { max_attempts: 2 },
+    };
+    const result = await executor.run(spec, context());
+
+    expect(result.status).toBe("success");
+    // HTTP-dates have whole seconds, so the wait is between one and two seconds.
+    const gap = receiver.requests[1]!.time - receiver.requests[0]!.time;
+    expect(gap).toBeGreaterThanOrEqual(900);
+    expect(gap).toBeLessThan(3_000);
+  });
+
   it("caps a long Retry-After", async () => {
     const capped = new WebhookExecutor({ retryAfterMaxMs: 100 });
     receiver.reply({ status: 429, headers: { "Retry-After": "3600" } }, { status: 200 });

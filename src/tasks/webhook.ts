@@ -68,7 +68,7 @@ const RETRYABLE_ERROR_CODES = new Set([
  * WebhookExecutor sends a webhook task's HTTP request. 2xx and 3xx responses
  * are success (redirects are not followed). Network errors, timeouts, 408,
  * 429 and 5xx are retried up to `retry_policy.max_attempts` with exponential
- * backoff and jitter, or after the server's `Retry-After`; other 4xx answers
+ * backoff and jitter, or after the server's `Retry-After`; other 4xx responses
  * fail at once. Every attempt is logged with method, URL, status, duration
  * and the start of the response body; the runner's log sink masks secrets.
  */
@@ -188,7 +188,7 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
   }
 
   // An attempt is bounded without an AbortController of its own, because
-  // creating one per request measurably slowed loopback delivery: undici's
+  // creating one per request measurably slowed loopback delivery. undici's
   // header timeout covers the wait for the response, and a timer that
   // destroys the body covers the rest of the attempt's time.
   private async attempt(
