@@ -256,6 +256,11 @@ describe.each(backends)("server API on $name", (backend) => {
     expect(rejected).toMatchObject({ status: 401, body: { error: { code: "INVALID_TOKEN" } } });
   });
 
+  it("takes a query token only for archives", async () => {
+    const response = await json(await request("GET", `/user?token=${server.adminToken}`));
+    expect(response).toMatchObject({ status: 401, body: { error: { code: "UNAUTHENTICATED" } } });
+  });
+
   it("rejects wrong and malformed tokens", async () => {
     const wrong = await json(await request("GET", "/user", { token: "pogo_wrong" }));
     expect(wrong).toMatchObject({ status: 401, body: { error: { code: "INVALID_TOKEN" } } });

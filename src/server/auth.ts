@@ -10,9 +10,13 @@ declare module "fastify" {
   }
 }
 
+/** ARCHIVE_ROUTE is the one route that also takes its token from the URL. */
+export const ARCHIVE_ROUTE = "/repository/:name/archive/*";
+
 /**
- * Returns the token a request carries: `Authorization: Bearer …`, or the
- * `token` query parameter for tools that can only fetch a URL.
+ * Returns the token a request carries: `Authorization: Bearer …`, or, for
+ * archive downloads only, the `token` query parameter, for tools that can
+ * only fetch a URL. Other routes ignore it, so tokens rarely sit in URLs.
  */
 export function requestToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -23,6 +27,7 @@ export function requestToken(request: FastifyRequest): string | undefined {
     }
     return match[1];
   }
+  if (request.routeOptions.url !== ARCHIVE_ROUTE) return undefined;
   const query = request.query as Record<string, unknown> | undefined;
   const token = query?.token;
   return typeof token === "string" && token !== "" ? token : undefined;

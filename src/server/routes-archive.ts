@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "./app.js";
-import { readableRepository } from "./auth.js";
+import { ARCHIVE_ROUTE, readableRepository } from "./auth.js";
 import { writeZip, type ZipEntry } from "./zip.js";
 
 /**
@@ -12,7 +12,7 @@ import { writeZip, type ZipEntry } from "./zip.js";
  */
 export function registerArchiveRoutes(app: FastifyInstance, { store }: AppContext): void {
   app.get<{ Params: { name: string; "*": string } }>(
-    "/repository/:name/archive/*",
+    ARCHIVE_ROUTE,
     { exposeHeadRoute: false },
     async (request, reply) => {
       const repository = await readableRepository(store, request, request.params.name);
