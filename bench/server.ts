@@ -2,8 +2,12 @@
  * Server throughput on a generated 20,000-file tree, against baselines
  * measured in the same run on the same tree:
  * - first push (scan, hash, upload, commit) against `cp -r` of the tree,
- *   which reads and writes the same bytes with no hashing or HTTP;
- * - re-push after one file changed, against the first push;
+ *   which reads and writes the same bytes with no hashing or HTTP, and
+ *   against `git add -A && git commit` of a copy, which hashes and stores
+ *   every file as a loose object (git does not fsync those by default,
+ *   while Pogo flushes every blob before acknowledging it);
+ * - re-push after one file changed, against the first push and against a
+ *   second git commit after the same change;
  * - archive download (the zip streamed over loopback) against `zip -qr`
  *   of the same tree to a file, with the server's peak resident memory
  *   while streaming next to its idle size;
@@ -51,7 +55,17 @@ export async function run(): Promise<void> {
     await client.createRepository("bench", false);
     const idleRss = await readRss(server.pid!);
 
-    const copyMs = timeMs(() => execFileSync("cp", ["-r", tree, join(base, "copy")]));
+    const copy = join(base, "copy");
+    const copyMs = timeMs(() => execFileSync("cp", ["-r", tree, copy]));
+    const git = (args: string[]) =>
+      execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@localhost", ...args], {
+        cwd: copy,
+      });
+    git(["init", "-q"]);
+    const gitFirstMs = timeMs(() => {
+      git(["add", "-A"]);
+      git(["commit", "-q", "-m", "first"]);
+    });
     const memory = new PeakSampler(server.pid!);
     let begin = performance.now();
     const first = await push({
@@ -65,6 +79,11 @@ export async function run(): Promise<void> {
     const pushPeak = memory.stop();
 
     await writeFile(join(tree, "d0/f0.txt"), "changed\n");
+    await writeFile(join(copy, "d0/f0.txt"), "changed\n");
+    const gitSecondMs = timeMs(() => {
+      git(["add", "-A"]);
+      git(["commit", "-q", "-m", "second"]);
+    });
     begin = performance.now();
     const second = await push({
       client,
@@ -109,8 +128,10 @@ export async function run(): Promise<void> {
     process.stdout.write(
       `first push: ${firstMs.toFixed(0)} ms, ${((FILES / firstMs) * 1000).toFixed(0)} files/s, ${first.uploaded} blobs uploaded\n` +
         `  cp -r baseline: ${copyMs.toFixed(0)} ms; push/cp ratio ${(firstMs / copyMs).toFixed(2)}\n` +
+        `  git add + commit baseline: ${gitFirstMs.toFixed(0)} ms; push/git ratio ${(firstMs / gitFirstMs).toFixed(2)}\n` +
         `re-push, one file changed: ${secondMs.toFixed(0)} ms, ${second.uploaded} blob uploaded; ` +
         `re-push/first ratio ${(secondMs / firstMs).toFixed(3)}\n` +
+        `  git add + commit baseline: ${gitSecondMs.toFixed(0)} ms; re-push/git ratio ${(secondMs / gitSecondMs).toFixed(2)}\n` +
         `archive stream: ${archiveMs.toFixed(0)} ms, ${mb(archiveBytes)} MiB (status ${response.status})\n` +
         `  zip -qr baseline: ${zipMs.toFixed(0)} ms, ${mb(zipBytes)} MiB; archive/zip time ratio ${(archiveMs / zipMs).toFixed(2)}\n` +
         `server RSS: idle ${mb(idleRss)} MiB, peak during first push ${mb(pushPeak)} MiB, ` +

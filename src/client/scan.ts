@@ -1,10 +1,19 @@
 import { createHash } from "node:crypto";
-import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import {
+  type BigIntStats,
+  createReadStream,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+} from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathProblem, type TreeEntry } from "../store/tree.js";
 import { PogoError } from "../util/errors.js";
 import { LINK_FILE } from "./config.js";
+import { HASH_CACHE_FILE, HashCache } from "./hash-cache.js";
 import { IgnoreRules } from "./ignore.js";
 
 /** IGNORE_FILE is read from the root of the working tree. */
@@ -18,7 +27,7 @@ export const IGNORE_FILE = ".pogoignore";
 export const DEFAULT_IGNORES = ["node_modules/", ".pogo-data/"];
 
 /** Paths never pushed, even when `.pogoignore` re-includes them: git's metadata and the repository link. */
-const ALWAYS_IGNORED = new Set([".git", LINK_FILE]);
+const ALWAYS_IGNORED = new Set([".git", LINK_FILE, HASH_CACHE_FILE]);
 
 // Files up to this size are read whole, synchronously, to hash them:
 // for many small files that is several times faster than a round trip
@@ -44,7 +53,7 @@ export async function scanTree(root: string): Promise<ScannedTree> {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
 
-  const files: Array<{ path: string; source: string; mode: number; size: number }> = [];
+  const files: Array<{ path: string; source: string; stats: BigIntStats }> = [];
   const entries: TreeEntry[] = [];
   const skipped: string[] = [];
 
@@ -65,8 +74,7 @@ export async function scanTree(root: string): Promise<ScannedTree> {
       } else if (child.isSymbolicLink()) {
         entries.push({ path, type: "symlink", target: readlinkSync(source) });
       } else if (child.isFile()) {
-        const info = lstatSync(source);
-        files.push({ path, source, mode: info.mode & 0o777, size: info.size });
+        files.push({ path, source, stats: lstatSync(source, { bigint: true }) });
       } else {
         skipped.push(path);
       }
@@ -74,12 +82,22 @@ export async function scanTree(root: string): Promise<ScannedTree> {
   };
   walk("");
 
+  const cache = HashCache.load(root);
   const sources = new Map<string, string>();
   for (const file of files) {
-    const { hash, size } = await hashFile(file.source, file.size);
-    entries.push({ path: file.path, type: "file", mode: file.mode, hash, size });
+    const mode = Number(file.stats.mode) & 0o777;
+    let hash = cache.lookup(file.path, file.stats);
+    let size = Number(file.stats.size);
+    if (hash === undefined) {
+      ({ hash, size } = await hashFile(file.source, size));
+      if (size === Number(file.stats.size)) cache.record(file.path, file.stats, hash);
+    } else {
+      cache.record(file.path, file.stats, hash);
+    }
+    entries.push({ path: file.path, type: "file", mode, hash, size });
     sources.set(file.path, file.source);
   }
+  if (existsSync(join(root, LINK_FILE))) cache.save();
   entries.sort((a, b) => compareText(a.path, b.path));
   return { entries, sources, skipped };
 }
