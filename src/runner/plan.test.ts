@@ -107,6 +107,23 @@ describe("planEvent", () => {
     expect(task.webhook.headers).toEqual({ Authorization: "Bearer deploy-token-1" });
   });
 
+  it("keeps a secret value literal", () => {
+    const masker = new SecretMasker();
+    const tricky = secretSource({
+      API_KEY: "key-${DEPLOY_TOKEN}-end",
+      DEPLOY_TOKEN: "deploy-token-1",
+    });
+    const [plan] = planEvent(
+      [loadConfig(".pogo/ci/hook.yaml", WEBHOOK)],
+      pushEvent("main"),
+      templateEnv(tricky, masker),
+    ) as ReadyPlan[];
+
+    const task = resolveTaskSecrets(plan!.config.do[0]!, tricky, (value) => masker.add(value));
+    if (task.type !== "webhook") throw new Error("expected a webhook task");
+    expect(task.webhook.body).toContain('"KEY": "key-${DEPLOY_TOKEN}-end"');
+  });
+
   it("fixes the clock of now", () => {
     const text = `version: 1
 on:
