@@ -590,7 +590,8 @@ const TIME_METHODS: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
   ["Unix", timeMethod([], (t) => int64(t.sec))],
   ["UnixMicro", timeMethod([], (t) => int64(t.unixNano() / 1000n))],
   ["UnixMilli", timeMethod([], (t) => int64(t.unixNano() / 1_000_000n))],
-  ["UnixNano", timeMethod([], (t) => int64(t.unixNano()))],
+  // Go computes UnixNano in int64, which wraps for years before 1678 or after 2262.
+  ["UnixNano", timeMethod([], (t) => int64(BigInt.asIntN(64, t.unixNano())))],
   ["Weekday", timeMethod([], (t) => new GoNumber("time.Weekday", BigInt(t.weekday())))],
   ["Year", timeMethod([], (t) => t.year())],
   ["YearDay", timeMethod([], (t) => t.yearDay())],

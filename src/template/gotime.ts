@@ -86,9 +86,9 @@ export class GoTime {
     const nsec = m[7] ? Number(m[7].padEnd(9, "0")) : 0;
     let offset = 0;
     if (m[8] !== "Z") {
+      // Go 1.19 checks neither the hours nor the minutes of a zone offset.
       const oh = Number(m[10]);
       const om = Number(m[11]);
-      if (oh > 24 || om > 59) return null;
       offset = (oh * 3600 + om * 60) * (m[9] === "-" ? -1 : 1);
     }
     const local = civilToUnix(year!, month!, day!, hour!, minute!, second!);
