@@ -137,7 +137,7 @@ async function serviceByHand(): Promise<void> {
       "web",
       HTTPD_IMAGE,
     ]);
-    // The loop stands in for the readiness wait a person would need as well.
+    // The loop replaces the readiness wait a person would need as well.
     await docker([
       "run",
       "--rm",

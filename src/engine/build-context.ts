@@ -64,7 +64,7 @@ export async function scanBuildContext(location: DockerfileLocation): Promise<Bu
     () => "",
   );
   const ignored = createIgnore({ ignorecase: false }).add(ignoreFile);
-  // Docker always sends the Dockerfile and .dockerignore, whatever .dockerignore says.
+  // Docker always sends the Dockerfile and .dockerignore, even when .dockerignore lists them.
   const alwaysSent = new Set([location.dockerfile, ".dockerignore"]);
 
   // An ignored directory is skipped whole unless a `!` pattern or an always-sent file may re-include part of it.
@@ -74,9 +74,9 @@ export async function scanBuildContext(location: DockerfileLocation): Promise<Bu
 
   const entries: string[] = [];
   const walk = async (dir: string): Promise<void> => {
-    const children = (await readdir(join(location.contextDir, dir), { withFileTypes: true })).sort(
-      (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-    );
+    const children = await readdir(join(location.contextDir, dir), { withFileTypes: true });
+    // Code-unit order, not locale order, so the hash is the same on every machine.
+    children.sort((a, b) => Number(a.name > b.name) - Number(a.name < b.name));
     for (const child of children) {
       const path = dir === "" ? child.name : `${dir}/${child.name}`;
       const sent = !ignored.ignores(path) || alwaysSent.has(path);

@@ -86,7 +86,7 @@ describe("DockerHostStrategy", () => {
   it("reports a tcp engine that is down", async () => {
     // Port 9 on loopback is closed here, so the probe fails at once without leaving the machine.
     const result = await new DockerHostStrategy({ DOCKER_HOST: "tcp://127.0.0.1:9" }).detect();
-    expect(result).toMatch(/^tcp:\/\/127\.0\.0\.1:9 did not answer/);
+    expect(result).toMatch(/^tcp:\/\/127\.0\.0\.1:9 did not respond/);
   });
 });
 

@@ -9,12 +9,12 @@ import { EngineUnavailableError } from "./errors.js";
 import { engineLog } from "./log.js";
 import type { Engine, EngineInfo, EngineKind } from "./types.js";
 
-/** How long a detection probe waits for an engine to answer `version`. */
+/** How long a detection probe waits for an engine's reply to `version`. */
 const PROBE_TIMEOUT_MS = 5_000;
 
 /**
  * DetectionStrategy is one place an engine may be found. `detect` returns
- * an engine that answered, or a reason it did not apply, and never throws.
+ * an engine that replied, or a reason it did not apply, and never throws.
  */
 export interface DetectionStrategy {
   readonly name: string;
@@ -176,7 +176,7 @@ export function defaultStrategies(env: NodeJS.ProcessEnv = process.env): Detecti
 }
 
 /**
- * Tries each strategy in order and returns the first engine that answers;
+ * Tries each strategy in order and returns the first engine that responds;
  * throws EngineUnavailableError listing why each one did not apply.
  */
 export async function detectEngine(strategies = defaultStrategies()): Promise<Engine> {
@@ -235,7 +235,7 @@ async function probeApi(
     // A separate client with a timeout for the probe: the working client must not time out long waits.
     reply = (await connect(PROBE_TIMEOUT_MS).version()) as VersionReply;
   } catch (error) {
-    return `${address} did not answer: ${firstLine(error instanceof Error ? error.message : String(error))}`;
+    return `${address} did not respond: ${firstLine(error instanceof Error ? error.message : String(error))}`;
   }
   return new ApiEngine(connect(), engineInfo(reply, strategy, "api", address, local));
 }

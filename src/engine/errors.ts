@@ -1,18 +1,18 @@
 import { PogoError } from "../util/errors.js";
 
-/** The advice printed whenever no engine answers; it matches the user guide's troubleshooting steps. */
+/** Advice printed whenever no engine responds. It matches the user guide's troubleshooting steps. */
 export const ENGINE_TROUBLESHOOTING =
   "Check that Docker is running with `docker version` and that its socket exists with `ls -la /var/run/docker.sock`, or set DOCKER_HOST.";
 
-/** EngineUnavailableError means no container engine answered; container tasks cannot run. */
+/** EngineUnavailableError means no container engine responded, so container tasks cannot run. */
 export class EngineUnavailableError extends PogoError {
-  /** Why each detection strategy did not apply, in the order they were tried. */
+  /** Reasons each detection strategy did not apply, in the order they were tried. */
   readonly attempts: string[];
 
   constructor(attempts: string[]) {
     super(
       "ENGINE_UNAVAILABLE",
-      `Docker is not available: no container engine answered (tried ${attempts.join("; ")}). ${ENGINE_TROUBLESHOOTING}`,
+      `Docker is not available: no container engine responded (tried ${attempts.join("; ")}). ${ENGINE_TROUBLESHOOTING}`,
     );
     this.attempts = attempts;
   }
@@ -75,7 +75,7 @@ function messageOf(error: unknown): string {
   return String(error);
 }
 
-/** Reports whether the engine said the object does not exist (Docker and Podman wordings). */
+/** Reports whether the engine's error means the object does not exist (Docker and Podman wordings). */
 export function isNotFound(error: unknown): boolean {
   if (statusOf(error) === 404) return true;
   return /no such (container|network|volume|image|object)|not found|does not exist/i.test(
@@ -83,7 +83,7 @@ export function isNotFound(error: unknown): boolean {
   );
 }
 
-/** Reports whether the engine said the container is not running, as `kill` does for a stopped one. */
+/** Reports whether the engine's error means the container is not running, as `kill` does for a stopped one. */
 export function isNotRunning(error: unknown): boolean {
   return /is not running|not running|container state improper|already stopped/i.test(
     messageOf(error),

@@ -64,7 +64,7 @@ export function isOwnerAlive(owner: Owner): boolean {
   if (start !== undefined) return owner.start === "" || start === owner.start;
   if (hasProcFs()) return false;
 
-  // Without /proc the start time is unknown, so PID reuse cannot be told apart from the owner.
+  // Without /proc the start time is unknown, so a reused PID cannot be distinguished from the owner.
   try {
     process.kill(owner.pid, 0);
     return true;
@@ -114,7 +114,30 @@ function processStartTime(pid: number): string | undefined {
   return fields[19];
 }
 
-/** Converts a label filter to the engine's `label` filter terms (`key` or `key=value`). */
-export function labelFilterTerms(filter: Record<string, string | true>): string[] {
-  return Object.entries(filter).map(([key, value]) => (value === true ? key : `${key}=${value}`));
+/**
+ * Converts a label filter to the one `label` term sent to the engine, the
+ * most selective one. Podman 4.3 returns nothing for several label terms
+ * that all match, so the others are applied by `keepMatching` instead.
+ */
+export function engineFilterTerms(filter: Record<string, string | true>): string[] {
+  const entries = Object.entries(filter);
+  const chosen =
+    entries.find(([key, value]) => value !== true && key !== LABEL.MANAGED) ??
+    entries.find(([, value]) => value !== true) ??
+    entries[0];
+  if (!chosen) return [];
+  const [key, value] = chosen;
+  return [value === true ? key : `${key}=${value}`];
+}
+
+/** Keeps the objects whose labels satisfy every term of `filter`. */
+export function keepMatching<T extends { labels: Record<string, string> }>(
+  objects: T[],
+  filter: Record<string, string | true>,
+): T[] {
+  return objects.filter((object) =>
+    Object.entries(filter).every(([key, value]) =>
+      value === true ? key in object.labels : object.labels[key] === value,
+    ),
+  );
 }

@@ -61,6 +61,8 @@ export interface ContainerState {
   oomKilled: boolean;
   /** Absent when the image and the container declare no healthcheck. */
   health?: HealthStatus;
+  /** The healthcheck's declared interval in milliseconds, when it declares one. */
+  healthcheckIntervalMs?: number;
 }
 
 /** ContainerExit is how a container ended. */
@@ -100,6 +102,13 @@ export interface ContainerClient {
   /** Resolves when the container stops. */
   wait(id: string): Promise<ContainerExit>;
   inspect(id: string): Promise<ContainerState>;
+  /**
+   * Runs the container's healthcheck once, where the engine does not run it
+   * on its own: Podman schedules healthchecks with systemd timers, so
+   * without systemd a container would stay "starting" forever. Absent for
+   * Docker, whose daemon runs healthchecks itself.
+   */
+  runHealthcheck?(id: string): Promise<void>;
   /** Sends SIGKILL; resolves when the container is not running. */
   kill(id: string): Promise<void>;
   /** Removes the container with its anonymous volumes, stopping it first if needed. */
@@ -115,7 +124,7 @@ export interface PullProgress {
   total?: number;
 }
 
-/** BuildRequest asks for an image built from a context sent as a tar stream. */
+/** BuildRequest describes an image to build from a context sent as a tar stream. */
 export interface BuildRequest {
   context: Readable;
   /** Dockerfile path inside the context, with `/` separators. */
@@ -177,7 +186,7 @@ export interface EngineInfo {
   version: string;
   apiVersion: string;
   /**
-   * True when the engine runs on this host and sees its file system, so the
+   * True when the engine runs on this host and can read its file system, so the
    * workspace can be an overlay of a local directory instead of an upload.
    */
   local: boolean;

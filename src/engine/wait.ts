@@ -19,10 +19,16 @@ export interface WaitStrategy {
 }
 
 const FIRST_POLL_MS = 25;
+/** Docker's healthcheck interval when an image declares none. */
+const DEFAULT_HEALTHCHECK_INTERVAL_MS = 30_000;
 const MAX_POLL_MS = 500;
 
 abstract class PollingWaitStrategy implements WaitStrategy {
   abstract readonly description: string;
+
+  protected inspect(containers: ContainerClient, id: string): Promise<ContainerState> {
+    return containers.inspect(id);
+  }
 
   /** Returns true when ready, false to poll again; throws when readiness can no longer come. */
   protected abstract check(state: ContainerState): boolean;
@@ -35,7 +41,7 @@ abstract class PollingWaitStrategy implements WaitStrategy {
     let delay = FIRST_POLL_MS;
     while (true) {
       signal.throwIfAborted();
-      if (this.check(await containers.inspect(id))) return;
+      if (this.check(await this.inspect(containers, id))) return;
       await abortableDelay(delay, signal);
       delay = Math.min(delay * 2, MAX_POLL_MS);
     }
@@ -58,6 +64,23 @@ export class RunningWaitStrategy extends PollingWaitStrategy {
 /** Ready once the image's healthcheck reports healthy; fails on unhealthy or exit. */
 export class HealthyWaitStrategy extends PollingWaitStrategy {
   readonly description = "healthy";
+  private lastTriggered = 0;
+
+  // Where the engine does not run the check itself, run it at the declared interval while polling.
+  protected override async inspect(
+    containers: ContainerClient,
+    id: string,
+  ): Promise<ContainerState> {
+    const state = await containers.inspect(id);
+    if (!containers.runHealthcheck || !state.running || state.health !== "starting") return state;
+    const interval = state.healthcheckIntervalMs ?? DEFAULT_HEALTHCHECK_INTERVAL_MS;
+    // As Docker does, the first check comes one interval after the wait begins.
+    this.lastTriggered ||= Date.now();
+    if (Date.now() - this.lastTriggered < interval) return state;
+    this.lastTriggered = Date.now();
+    await containers.runHealthcheck(id);
+    return containers.inspect(id);
+  }
 
   protected check(state: ContainerState): boolean {
     if (state.status === "exited" || state.status === "dead") {

@@ -43,7 +43,7 @@ export interface ContainerExecutorOptions {
   workspace?: "auto" | "upload";
 }
 
-/** Outcome of an abort, carried as the abort reason so every step sees which it was. */
+/** Outcome of an abort, carried as the abort reason so every step can tell timeout from cancel. */
 class TaskStopped extends Error {
   constructor(readonly status: "timeout" | "cancelled") {
     super(status);
@@ -322,7 +322,9 @@ class ContainerTaskRun {
       if (workspace?.method !== "overlay" || !isOverlayMountFailure(error)) throw error;
       // The engine cannot mount overlay volumes (rootless, or a remote daemon that looked local): upload from now on.
       markOverlayRefused(this.engine);
-      this.context.log.info("the engine refused the overlay workspace; uploading the tree instead");
+      this.context.log.info(
+        "the engine failed to mount the overlay workspace, so the tree is uploaded instead",
+      );
       await this.engine.containers.remove(id);
       const retry = await this.prepareMain(network, true);
       return this.runMain(retry.id, retry.workspace, retry.nonce, network);
@@ -407,7 +409,11 @@ function formatDuration(ms: number): string {
 
 /** Races `promise` against `signal`; the caller's teardown stops whatever the promise waits on. */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The abandoned promise may still reject (its container is being removed); that is expected.
+    promise.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });

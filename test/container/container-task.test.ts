@@ -8,6 +8,7 @@ import { ContainerExecutor } from "../../src/tasks/container.js";
 import { findTestEngine, leftoversOfRun } from "../support/engine.js";
 import {
   BUSYBOX_IMAGE,
+  EXITING_IMAGE,
   ensureTestImages,
   HEALTHCHECK_HTTPD_IMAGE,
   HTTPD_IMAGE,
@@ -147,11 +148,11 @@ describe.skipIf(!engine)("container tasks on a real engine", () => {
   it("fails when a service exits", async () => {
     const { result } = await run({
       image: BUSYBOX_IMAGE,
-      services: [{ name: "broken", image: BUSYBOX_IMAGE }],
+      services: [{ name: "broken", image: EXITING_IMAGE }],
       commands: ["echo never"],
     });
     expect(result.status).toBe("failed");
-    expect(result.reason).toMatch(/Service broken exited with code 0/);
+    expect(result.reason).toBe("Service broken exited with code 3 before it became healthy.");
   });
 
   it("fails when the image cannot be pulled", async () => {

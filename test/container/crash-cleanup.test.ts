@@ -103,7 +103,7 @@ describe.skipIf(!engine)("cleanup after the runner dies", () => {
     const { code, signal } = await exited(child);
     // The process's handler cancels the task and the process ends normally, with the result printed.
     expect(signal).toBeNull();
-    expect(code).toBe(0);
+    expect(code, child.output()).toBe(0);
     expect(child.output()).toContain('result: {"status":"cancelled"');
     expect(await leftoversOfRun(engine!, runId)).toEqual([]);
   });

@@ -29,8 +29,11 @@ const run = promisify(execFile);
 export const BUSYBOX_IMAGE = "pogo-test/busybox:1";
 /** An HTTP server on port 80 that serves `$GREETING` (default "hello from httpd") at `/`. */
 export const HTTPD_IMAGE = "pogo-test/httpd:1";
-/** HTTPD_IMAGE with a healthcheck that passes only once the server answers, about a second after start. */
+/** HTTPD_IMAGE with a healthcheck that passes only once the server responds, about a second after start. */
 export const HEALTHCHECK_HTTPD_IMAGE = "pogo-test/httpd-healthcheck:1";
+
+/** A service that exits with code 3 about 0.3 s after start, before its healthcheck can pass. */
+export const EXITING_IMAGE = "pogo-test/exits:1";
 
 const BUSYBOX_BINARY = "/bin/busybox";
 const LOCK_DIR = join(tmpdir(), "pogo-test-images.lock");
@@ -61,6 +64,13 @@ async function buildMissingImages(): Promise<void> {
       `FROM ${BUSYBOX_IMAGE}`,
       "HEALTHCHECK --interval=200ms --timeout=2s --retries=50 CMD wget -q -O /dev/null http://127.0.0.1/ || exit 1",
       'CMD ["sh", "-c", "sleep 1; mkdir -p /www && echo ready > /www/index.html && exec httpd -f -v -p 80 -h /www"]',
+    ]);
+  }
+  if (!(await imageExists(EXITING_IMAGE))) {
+    await buildFrom(EXITING_IMAGE, [
+      `FROM ${BUSYBOX_IMAGE}`,
+      "HEALTHCHECK --interval=5s CMD true",
+      'CMD ["sh", "-c", "sleep 0.3; exit 3"]',
     ]);
   }
 }
@@ -128,8 +138,8 @@ function pipeTarInto(dir: string, dockerArgs: string[]): Promise<void> {
 
 /**
  * Runs `work` while holding a lock directory shared by every test process
- * on this machine; a lock older than LOCK_STALE_MS or held by a dead
- * process is taken over.
+ * on this machine. A lock older than LOCK_STALE_MS, or one held by a dead
+ * process, is taken over.
  */
 async function withLock<T>(work: () => Promise<T>): Promise<T> {
   const owner = join(LOCK_DIR, "pid");

@@ -2,7 +2,7 @@
  * A child process for crash tests: runs one container task and is meant to
  * be killed while it runs. Arguments: run id, image, repository dir, and
  * the shell command to run, and optionally a service image. It prints
- * "container output: …" lines as the task logs them, so the parent knows
+ * "container output: …" lines as the task logs them, so the parent can tell
  * when the container is up. With POGO_TEST_OWN_HANDLER=1 it handles
  * SIGTERM itself by cancelling the task, as `pogo ci test` does for SIGINT.
  */

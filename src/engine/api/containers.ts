@@ -4,7 +4,7 @@ import { StringDecoder } from "node:string_decoder";
 import type Docker from "dockerode";
 import { engineCall, engineRequest } from "../engine-call.js";
 import { isNotFound, isNotRunning } from "../errors.js";
-import { labelFilterTerms } from "../labels.js";
+import { engineFilterTerms, keepMatching } from "../labels.js";
 import { shortId } from "../log.js";
 import type {
   AttachedOutput,
@@ -12,6 +12,7 @@ import type {
   ContainerExit,
   ContainerSettings,
   ContainerState,
+  EngineKind,
   HealthStatus,
   LabelFilter,
   ListedObject,
@@ -53,7 +54,14 @@ export function toCreateBody(settings: ContainerSettings): Docker.ContainerCreat
 
 /** ApiContainerClient drives containers through the Engine API. */
 export class ApiContainerClient implements ContainerClient {
-  constructor(private readonly docker: Docker) {}
+  readonly runHealthcheck?: (id: string) => Promise<void>;
+
+  constructor(
+    private readonly docker: Docker,
+    kind: EngineKind = "docker",
+  ) {
+    if (kind === "podman") this.runHealthcheck = (id) => this.runPodmanHealthcheck(id);
+  }
 
   async create(settings: ContainerSettings): Promise<string> {
     const container = await engineRequest(
@@ -103,8 +111,14 @@ export class ApiContainerClient implements ContainerClient {
       this.docker.getContainer(id).wait({ condition: "not-running" }),
     )) as { StatusCode: number };
     const exitCode = result.StatusCode;
-    // Only a SIGKILL exit can be the OOM killer's; skip the extra request otherwise.
-    const oomKilled = exitCode === 137 ? (await this.inspect(id)).oomKilled : false;
+    // Only a SIGKILL exit can be the OOM killer's. A container already removed by teardown was not.
+    const oomKilled =
+      exitCode === 137
+        ? await this.inspect(id).then(
+            (state) => state.oomKilled,
+            () => false,
+          )
+        : false;
     return { exitCode, oomKilled };
   }
 
@@ -114,13 +128,42 @@ export class ApiContainerClient implements ContainerClient {
     );
     const state = info.State;
     const health = (state as { Health?: { Status?: string } }).Health?.Status;
+    const intervalNs = (info.Config as { Healthcheck?: { Interval?: number } }).Healthcheck
+      ?.Interval;
     return {
       status: state.Status,
       running: state.Running,
       exitCode: state.ExitCode,
       oomKilled: state.OOMKilled,
       ...(isHealthStatus(health) ? { health } : {}),
+      ...(intervalNs ? { healthcheckIntervalMs: intervalNs / 1e6 } : {}),
     };
+  }
+
+  /** Runs a healthcheck through Podman's own API, which the Docker-compatible one lacks. */
+  private async runPodmanHealthcheck(id: string): Promise<void> {
+    await engineCall(
+      "run healthcheck",
+      { container: shortId(id) },
+      () =>
+        new Promise((resolve, reject) => {
+          this.docker.modem.dial(
+            {
+              path: `/v4.0.0/libpod/containers/${id}/healthcheck`,
+              method: "GET",
+              statusCodes: {
+                200: true,
+                404: "no such container",
+                409: "container is not running",
+                500: "server error",
+              },
+            },
+            (error: unknown, data: unknown) => (error ? reject(error) : resolve(data)),
+          );
+        }),
+      // A check that cannot run now (container stopped or gone) shows in the next inspection.
+      (error) => isNotFound(error) || isNotRunning(error),
+    );
   }
 
   async kill(id: string): Promise<void> {
@@ -143,13 +186,16 @@ export class ApiContainerClient implements ContainerClient {
 
   async list(filter: LabelFilter): Promise<ListedObject[]> {
     const containers = await engineRequest("list containers", { filter }, () =>
-      this.docker.listContainers({ all: true, filters: { label: labelFilterTerms(filter) } }),
+      this.docker.listContainers({ all: true, filters: { label: engineFilterTerms(filter) } }),
     );
-    return containers.map((container) => ({
-      id: container.Id,
-      name: container.Names[0]?.replace(/^\//, "") ?? container.Id,
-      labels: container.Labels ?? {},
-    }));
+    return keepMatching(
+      containers.map((container) => ({
+        id: container.Id,
+        name: container.Names[0]?.replace(/^\//, "") ?? container.Id,
+        labels: container.Labels ?? {},
+      })),
+      filter,
+    );
   }
 }
 

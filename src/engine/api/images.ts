@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import type Docker from "dockerode";
 import { engineCall, engineRequest } from "../engine-call.js";
 import { ImageError, isNotFound } from "../errors.js";
-import { labelFilterTerms } from "../labels.js";
+import { engineFilterTerms, keepMatching } from "../labels.js";
 import type {
   BuildRequest,
   ImageClient,
@@ -90,12 +90,13 @@ export class ApiImageClient implements ImageClient {
 
   async list(filter: LabelFilter): Promise<ListedObject[]> {
     const images = await engineRequest("list images", { filter }, () =>
-      this.docker.listImages({ filters: { label: labelFilterTerms(filter) } }),
+      this.docker.listImages({ filters: { label: engineFilterTerms(filter) } }),
     );
-    return images.map((image) => {
+    const listed = images.map((image) => {
       const tag = image.RepoTags?.find((name) => name !== "<none>:<none>");
       return { id: image.Id, name: tag ?? image.Id, labels: image.Labels ?? {} };
     });
+    return keepMatching(listed, filter);
   }
 
   /** Reads a JSON progress stream to its end; an `error` message in it fails the request. */

@@ -18,7 +18,7 @@ export class ApiEngine implements Engine {
     readonly docker: Docker,
     readonly info: EngineInfo,
   ) {
-    this.containers = new ApiContainerClient(docker);
+    this.containers = new ApiContainerClient(docker, info.kind);
     this.images = new ApiImageClient(docker);
     this.networks = new ApiNetworkClient(docker);
     this.volumes = new ApiVolumeClient(docker);

@@ -1,7 +1,7 @@
 import type Docker from "dockerode";
 import { engineCall, engineRequest } from "../engine-call.js";
 import { isNotFound } from "../errors.js";
-import { labelFilterTerms } from "../labels.js";
+import { engineFilterTerms, keepMatching } from "../labels.js";
 import type { LabelFilter, Labels, ListedObject, NetworkClient } from "../types.js";
 
 /** ApiNetworkClient manages per-task bridge networks through the Engine API. */
@@ -31,12 +31,15 @@ export class ApiNetworkClient implements NetworkClient {
 
   async list(filter: LabelFilter): Promise<ListedObject[]> {
     const networks = await engineRequest("list networks", { filter }, () =>
-      this.docker.listNetworks({ filters: { label: labelFilterTerms(filter) } }),
+      this.docker.listNetworks({ filters: { label: engineFilterTerms(filter) } }),
     );
-    return networks.map((network) => ({
-      id: network.Id,
-      name: network.Name,
-      labels: network.Labels ?? {},
-    }));
+    return keepMatching(
+      networks.map((network) => ({
+        id: network.Id,
+        name: network.Name,
+        labels: network.Labels ?? {},
+      })),
+      filter,
+    );
   }
 }

@@ -1,7 +1,7 @@
 import type Docker from "dockerode";
 import { engineCall, engineRequest } from "../engine-call.js";
 import { isNotFound } from "../errors.js";
-import { labelFilterTerms } from "../labels.js";
+import { engineFilterTerms, keepMatching } from "../labels.js";
 import type { LabelFilter, ListedObject, VolumeClient, VolumeRequest } from "../types.js";
 
 /** ApiVolumeClient manages workspace volumes through the Engine API. */
@@ -30,12 +30,15 @@ export class ApiVolumeClient implements VolumeClient {
 
   async list(filter: LabelFilter): Promise<ListedObject[]> {
     const result = await engineRequest("list volumes", { filter }, () =>
-      this.docker.listVolumes({ filters: { label: labelFilterTerms(filter) } }),
+      this.docker.listVolumes({ filters: { label: engineFilterTerms(filter) } }),
     );
-    return (result.Volumes ?? []).map((volume) => ({
-      id: volume.Name,
-      name: volume.Name,
-      labels: volume.Labels ?? {},
-    }));
+    return keepMatching(
+      (result.Volumes ?? []).map((volume) => ({
+        id: volume.Name,
+        name: volume.Name,
+        labels: volume.Labels ?? {},
+      })),
+      filter,
+    );
   }
 }

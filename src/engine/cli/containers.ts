@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { engineCall, engineRequest } from "../engine-call.js";
 import { isNotFound, isNotRunning } from "../errors.js";
-import { labelFilterTerms } from "../labels.js";
+import { engineFilterTerms, keepMatching } from "../labels.js";
 import { shortId } from "../log.js";
 import type {
   AttachedOutput,
@@ -88,7 +88,14 @@ export class CliContainerClient implements ContainerClient {
       runDocker(this.command, ["wait", id]),
     );
     const exitCode = Number(stdout.trim());
-    const oomKilled = exitCode === 137 ? (await this.inspect(id)).oomKilled : false;
+    // Only a SIGKILL exit can be the OOM killer's. A container already removed by teardown was not.
+    const oomKilled =
+      exitCode === 137
+        ? await this.inspect(id).then(
+            (state) => state.oomKilled,
+            () => false,
+          )
+        : false;
     return { exitCode, oomKilled };
   }
 
@@ -144,8 +151,8 @@ export class CliContainerClient implements ContainerClient {
     const ids = await listIds(
       this.command,
       ["ps", "--all", "--quiet", "--no-trunc"],
-      labelFilterTerms(filter),
+      engineFilterTerms(filter),
     );
-    return inspectLabels(this.command, "container", ids);
+    return keepMatching(await inspectLabels(this.command, "container", ids), filter);
   }
 }

@@ -1,6 +1,6 @@
 import { engineCall } from "../engine-call.js";
 import { ImageError, isNotFound } from "../errors.js";
-import { labelFilterTerms } from "../labels.js";
+import { engineFilterTerms, keepMatching } from "../labels.js";
 import type {
   BuildRequest,
   ImageClient,
@@ -87,9 +87,9 @@ export class CliImageClient implements ImageClient {
     const ids = await listIds(
       this.command,
       ["image", "ls", "--quiet", "--no-trunc"],
-      labelFilterTerms(filter),
+      engineFilterTerms(filter),
     );
-    return inspectLabels(this.command, "image", ids);
+    return keepMatching(await inspectLabels(this.command, "image", ids), filter);
   }
 }
 

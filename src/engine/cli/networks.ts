@@ -1,6 +1,6 @@
 import { engineCall, engineRequest } from "../engine-call.js";
 import { isNotFound } from "../errors.js";
-import { labelFilterTerms } from "../labels.js";
+import { engineFilterTerms, keepMatching } from "../labels.js";
 import type { LabelFilter, Labels, ListedObject, NetworkClient } from "../types.js";
 import { inspectLabels, labelArgs, listIds } from "./listing.js";
 import { runDocker } from "./run-docker.js";
@@ -36,8 +36,8 @@ export class CliNetworkClient implements NetworkClient {
     const ids = await listIds(
       this.command,
       ["network", "ls", "--quiet", "--no-trunc"],
-      labelFilterTerms(filter),
+      engineFilterTerms(filter),
     );
-    return inspectLabels(this.command, "network", ids);
+    return keepMatching(await inspectLabels(this.command, "network", ids), filter);
   }
 }

@@ -1,6 +1,6 @@
 import { engineCall, engineRequest } from "../engine-call.js";
 import { isNotFound } from "../errors.js";
-import { labelFilterTerms } from "../labels.js";
+import { engineFilterTerms, keepMatching } from "../labels.js";
 import type { LabelFilter, ListedObject, VolumeClient, VolumeRequest } from "../types.js";
 import { inspectLabels, labelArgs, listIds } from "./listing.js";
 import { runDocker } from "./run-docker.js";
@@ -37,7 +37,7 @@ export class CliVolumeClient implements VolumeClient {
   }
 
   async list(filter: LabelFilter): Promise<ListedObject[]> {
-    const ids = await listIds(this.command, ["volume", "ls", "--quiet"], labelFilterTerms(filter));
-    return inspectLabels(this.command, "volume", ids);
+    const ids = await listIds(this.command, ["volume", "ls", "--quiet"], engineFilterTerms(filter));
+    return keepMatching(await inspectLabels(this.command, "volume", ids), filter);
   }
 }
