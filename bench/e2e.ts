@@ -91,7 +91,8 @@ export async function run(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), "pogo-bench-e2e-"));
   try {
     const packageDir = fetchPackage(workDir);
-    writeTestPipeline(packageDir);
+    // As a user would have it: no .dockerignore, so the whole tree is the build context.
+    writeTestPipeline(packageDir, { dockerignore: false });
     const script = `${PROBE_COMMAND} && ${TEST_COMMAND}`;
 
     const byPogo = () =>

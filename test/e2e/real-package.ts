@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -75,6 +75,13 @@ export function fetchPackage(workDir: string): string {
 /** Options for the pipeline written into the package tree. */
 export interface PipelineOptions {
   bookmarks?: string[];
+  /**
+   * Writes a `.dockerignore` that leaves the whole tree out of the build
+   * context (default true). The Dockerfile copies nothing, and without it
+   * the image is rebuilt whenever any file changes, because the build cache
+   * is keyed by the content of the whole context.
+   */
+  dockerignore?: boolean;
 }
 
 /**
@@ -83,6 +90,7 @@ export interface PipelineOptions {
  */
 export function writeTestPipeline(packageDir: string, options: PipelineOptions = {}): void {
   cpSync(fixtureDockerfile, join(packageDir, "Dockerfile"));
+  if (options.dockerignore ?? true) writeFileSync(join(packageDir, ".dockerignore"), "*\n");
   mkdirSync(join(packageDir, ".pogo", "ci"), { recursive: true });
   const bookmarks = (options.bookmarks ?? ["main"]).map((name) => JSON.stringify(name)).join(", ");
   const yaml = [
@@ -104,12 +112,30 @@ export function writeTestPipeline(packageDir: string, options: PipelineOptions =
 
 /** Copies the package tree to `targetDir` with one assertion of its tests inverted. */
 export function makeBrokenCopy(packageDir: string, targetDir: string): void {
-  cpSync(packageDir, targetDir, { recursive: true, verbatimSymlinks: true });
-  const file = join(targetDir, BROKEN_FILE);
+  copyTree(packageDir, targetDir);
+  breakAssertion(targetDir);
+}
+
+/**
+ * Copies a directory tree as hard links (`cp -al`), keeping modes and
+ * symlinks. On the 4,800 files of the package with its test runner it takes
+ * 0.9 s where `cp -a` took 11.6 s and fs.cpSync 13.5 s, measured on a 2-core
+ * machine under heavy load. Files of the copy share their content with the
+ * source, so a change must replace a file, never write into it.
+ */
+export function copyTree(source: string, target: string): void {
+  execFileSync("cp", ["-al", source, target]);
+}
+
+/** Inverts one assertion of the package's tests, so tape fails exactly one test. */
+export function breakAssertion(packageDir: string): void {
+  const file = join(packageDir, BROKEN_FILE);
   const source = readFileSync(file, "utf8");
   if (!source.includes(BROKEN_FROM)) {
     throw new Error(`${BROKEN_FILE} of ${PACKAGE_SPEC} has no line ${BROKEN_FROM}`);
   }
+  // A new file, not a write into the old one, which may be a hard link shared with other copies.
+  rmSync(file);
   writeFileSync(file, source.replace(BROKEN_FROM, BROKEN_TO));
 }
 
