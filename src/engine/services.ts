@@ -20,7 +20,7 @@ export interface ServiceStartInput {
   engine: Engine;
   services: ServiceSpec[];
   network: string;
-  /** Prefix of container names; each service appends its own name. */
+  /** Prefix of container names; a service container is named `PREFIX-service-NAME`, so a service called `main` cannot clash with the main container. */
   namePrefix: string;
   labels: Labels;
   limits: ResourceLimits;
@@ -57,7 +57,7 @@ async function startService(
 
   const settings = toServiceContainerSettings({
     service,
-    name: `${input.namePrefix}-${service.name}`,
+    name: `${input.namePrefix}-service-${service.name}`,
     image,
     labels: { ...input.labels },
     limits: input.limits,

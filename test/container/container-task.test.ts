@@ -133,6 +133,16 @@ describe.skipIf(!engine)("container tasks on a real engine", () => {
     expect(log.output("stderr")).toMatch(/^\[web\] .*response:200/m);
   });
 
+  it("allows a service named main", async () => {
+    const { result, log } = await run({
+      image: BUSYBOX_IMAGE,
+      services: [{ name: "main", image: HTTPD_IMAGE }],
+      commands: ["wget -q -O - http://main/"],
+    });
+    expect(result.status).toBe("success");
+    expect(log.output("stdout")).toContain("hello from httpd");
+  });
+
   it("waits for a service healthcheck", async () => {
     const { result, log } = await run({
       image: BUSYBOX_IMAGE,

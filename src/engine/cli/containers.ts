@@ -39,7 +39,11 @@ export function toCreateArgs(settings: ContainerSettings): string[] {
   return args;
 }
 
-/** CliContainerClient drives containers by running the `docker` command. */
+/**
+ * CliContainerClient drives containers by running the `docker` command.
+ * NOTE: it has no `runHealthcheck`, so through the CLI a Podman service with
+ * a healthcheck stays "starting" where no systemd timer runs the check.
+ */
 export class CliContainerClient implements ContainerClient {
   constructor(private readonly command: string) {}
 
