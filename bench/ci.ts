@@ -5,9 +5,9 @@
  *    in each event's transaction (worker off, so only the queueing is
  *    measured), against the same requests on a server without CI.
  * 2. Latency from sending `bookmark set` to the first output line of a
- *    container command, split into the server's part (queue, claim, config
- *    planning, checkout) and the container task's own part (from task
- *    start to its first line: container create and start), in the same run.
+ *    container command. It is split into the server's part (queue, claim,
+ *    config planning, checkout) and the container task's own part, from
+ *    task start to its first line (container create and start).
  */
 
 import { mkdtemp, rm } from "node:fs/promises";

@@ -3,10 +3,10 @@ import type { RunUpdate } from "../web/run-history.js";
 type Listener = (update: RunUpdate | undefined) => void;
 
 /**
- * RunBus carries the updates of runs executing in this process to whoever
- * watches them: the web UI's live pages get each RunUpdate, and the API's
- * log streams get a wake-up (`undefined`) whenever records were written,
- * so they read the database at once instead of at their next poll.
+ * RunBus delivers the updates of runs executing in this process to their
+ * subscribers. The web UI's live pages get each RunUpdate. The API's event
+ * streams get a wake-up (`undefined`) whenever records were written, so
+ * they read the database at once instead of at their next poll.
  * Updates of runs executing on another server never pass through here.
  */
 export class RunBus {

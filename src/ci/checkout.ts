@@ -20,10 +20,10 @@ const COPY_CONCURRENCY = 16;
 /**
  * CheckoutCache keeps the file tree of each revision CI runs use, under
  * `<root>/<revision id>`. A checkout is built once in a temporary folder
- * and renamed into place, so a half-built tree is never seen; runs of the
- * same revision share it, and containers see it read-only, as the lower
- * layer of their overlay or as the source of an upload. `prune` removes
- * checkouts unused for longer than the retention.
+ * and renamed into place, so no reader finds a half-built tree. Runs of
+ * the same revision share it, and containers get it read-only, as the
+ * lower layer of their overlay or as the source of an upload. `prune`
+ * removes checkouts unused for longer than the retention.
  */
 export class CheckoutCache {
   private readonly building = new Map<string, Promise<string>>();

@@ -17,9 +17,14 @@ export async function loadRevisionConfigs(
   tree: Tree,
   objects: ObjectStore,
 ): Promise<LoadedConfig[]> {
-  const files = tree.entries
-    .filter((entry) => entry.type === "file" && CONFIG_PATH.test(entry.path))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const files = tree.entries.filter(
+    (entry) => entry.type === "file" && CONFIG_PATH.test(entry.path),
+  );
+  // Code-unit order, so the result does not depend on the locale.
+  files.sort((a, b) => {
+    if (a.path === b.path) return 0;
+    return a.path < b.path ? -1 : 1;
+  });
   const configs: LoadedConfig[] = [];
   for (const entry of files) {
     if (entry.type !== "file") continue;

@@ -194,8 +194,8 @@ export class RunStore implements RunHistoryReader {
   }
 
   /**
-   * Extends the leases `owner` holds on `runIds`. Returns the runs it no
-   * longer holds (another server declared them interrupted) and the
+   * Extends the leases of `owner` on `runIds`. Returns the runs whose lease
+   * it lost (another server declared them interrupted) and the
    * cancellations requested for the rest, so the worker can act on both.
    */
   async heartbeat(
@@ -381,9 +381,10 @@ export class RunStore implements RunHistoryReader {
 
   /**
    * Requests cancellation of a run, or of one pipeline of it. A queued run
-   * is cancelled at once; a running one is flagged for the worker holding
-   * its lease, which sees the flag on its next heartbeat (or at once when
-   * it runs in this process). Returns false when nothing was active.
+   * is cancelled at once. A running one is flagged for the worker owning
+   * its lease, which reads the flag at its next heartbeat (or acts at once
+   * when the run executes in this process). Returns false when nothing was
+   * active.
    */
   async requestCancel(runId: string, pipeline?: number, now = Date.now()): Promise<boolean> {
     const run = await this.getRunRow(runId);

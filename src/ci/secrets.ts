@@ -40,7 +40,7 @@ export async function loadSecretKey(keyFile: string, fromEnv?: string): Promise<
     const key = await readFile(keyFile);
     if (key.length !== KEY_BYTES) {
       throw new SecretKeyError(
-        `the secret key file ${keyFile} holds ${key.length} bytes instead of ${KEY_BYTES}; restore it from a backup`,
+        `invalid secret key file ${keyFile}: it contains ${key.length} bytes instead of ${KEY_BYTES}; restore it from a backup`,
       );
     }
     return key;

@@ -44,10 +44,10 @@ interface ActiveRun {
 
 /**
  * CiWorker takes queued runs from the RunStore and executes them with the
- * Runner. A claim is a lease held by this process (`host:pid:start`) and
- * renewed by a heartbeat; a run whose holder died is marked `interrupted`
- * by whichever server notices first, and the engine objects it left are
- * swept by run id, only where their owner process is gone.
+ * Runner. A claim is a lease owned by this process (`host:pid:start`) and
+ * renewed by a heartbeat. A run whose owner died is marked `interrupted`
+ * by the first server to notice. The engine objects of that run are then
+ * removed by run id, and only those whose owner process is gone.
  */
 export class CiWorker {
   readonly owner = formatOwner(getCurrentOwner());
@@ -310,7 +310,9 @@ export class CiWorker {
       ).length;
       if (plans.length === 0) reason = `no pipeline fires for a ${run.event} of ${run.bookmark}`;
       else if (failed > 0) reason = `${failed} of ${plans.length} pipelines failed`;
-      else if (status === "cancelled") reason = "cancelled";
+      else if (status === "cancelled") {
+        reason = this.closed ? "cancelled because the server stopped" : "cancelled";
+      }
     } catch (error) {
       status = "failed";
       reason = `internal error: ${errorMessage(error)}`;

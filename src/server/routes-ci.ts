@@ -20,7 +20,7 @@ const MAX_PAGE = 100;
  * its pipelines and tasks, read or follow a log, follow a whole run, and
  * cancel a run or one pipeline. Reading needs read access to the
  * repository (a CI token of the repository will do); cancelling needs write
- * access. Without a CiService they answer 404 CI_DISABLED.
+ * access. Without a CiService they return 404 CI_DISABLED.
  */
 export function registerCiRoutes(
   app: FastifyInstance,
