@@ -179,6 +179,15 @@ describe.each(backends)("CI on the server ($name)", (backend) => {
       `/repository/app/runs/${run.id}/pipelines/0/log`,
     );
     expect(brokenLog.lines[0]!.text).toMatch(/broken\.yaml:9:15/);
+
+    // The web UI reads the same history.
+    const page = await fetch(`${ci.url}/ui/repositories/app/runs/${run.id}`, {
+      headers: { authorization: `Bearer ${ci.token}` },
+    });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("notify.yaml");
+    expect(html).not.toContain(SECRET_VALUE);
   });
 
   it("fires remove pipelines from the removed revision", async () => {

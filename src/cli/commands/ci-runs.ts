@@ -236,6 +236,12 @@ export async function followRun(
         );
       } else if (event.event === "line") {
         const line = data as unknown as LogLineInfo & { pipeline: number };
+        // A pipeline that ended before the stream first saw it announces
+        // itself after its lines, so its file name is fetched here.
+        if (!files.has(line.pipeline)) {
+          const latest = await client.getRun(repository, run.id);
+          for (const pipeline of latest.pipelines) files.set(pipeline.index, pipeline.file);
+        }
         output.write(`${prefix(line.pipeline)} ${logText(line, output.paint)}\n`);
       } else if (event.event === "run") {
         status = String(data.status);
