@@ -78,6 +78,9 @@ const RIGHT_DELIM = "}}";
 const LEFT_COMMENT = "/*";
 const RIGHT_COMMENT = "*/";
 const TRIM_MARKER_LEN = 2; // the marker plus the space on its outer side
+const NO_DELIM = 0;
+const DELIM = 1;
+const DELIM_TRIM = 2;
 
 type StateFn = ((l: Lexer) => StateFn) | null;
 
@@ -114,7 +117,8 @@ export class Lexer {
       this.atEOF = true;
       return EOF;
     }
-    const r = this.input.codePointAt(this.pos)!;
+    let r = this.input.charCodeAt(this.pos);
+    if (r >= 0xd800 && r <= 0xdbff) r = this.input.codePointAt(this.pos)!;
     this.pos += r > 0xffff ? 2 : 1;
     if (r === 10) this.line++;
     return r;
@@ -184,15 +188,16 @@ export class Lexer {
     return null;
   }
 
-  atRightDelim(): { delim: boolean; trimSpaces: boolean } {
+  /** Returns NO_DELIM, DELIM, or DELIM_TRIM when the right delimiter follows with a trim marker. */
+  atRightDelim(): number {
     if (
       hasRightTrimMarker(this.input, this.pos) &&
       this.input.startsWith(RIGHT_DELIM, this.pos + TRIM_MARKER_LEN)
     ) {
-      return { delim: true, trimSpaces: true };
+      return DELIM_TRIM;
     }
-    if (this.input.startsWith(RIGHT_DELIM, this.pos)) return { delim: true, trimSpaces: false };
-    return { delim: false, trimSpaces: false };
+    if (this.input.startsWith(RIGHT_DELIM, this.pos)) return DELIM;
+    return NO_DELIM;
   }
 
   /** Reports whether the input is at a character that may follow an identifier. */
@@ -260,8 +265,9 @@ export class Lexer {
     const i = l.input.indexOf(RIGHT_COMMENT, l.pos);
     if (i < 0) return l.errorf("unclosed comment");
     l.pos = i + RIGHT_COMMENT.length;
-    const { delim, trimSpaces } = l.atRightDelim();
-    if (!delim) return l.errorf("comment ends before closing delimiter");
+    const delim = l.atRightDelim();
+    if (delim === NO_DELIM) return l.errorf("comment ends before closing delimiter");
+    const trimSpaces = delim === DELIM_TRIM;
     if (trimSpaces) l.pos += TRIM_MARKER_LEN;
     l.pos += RIGHT_DELIM.length;
     if (trimSpaces) l.pos += leftTrimLength(l.input, l.pos);
@@ -285,7 +291,7 @@ export class Lexer {
   }
 
   static lexInsideAction(l: Lexer): StateFn {
-    if (l.atRightDelim().delim) {
+    if (l.atRightDelim() !== NO_DELIM) {
       if (l.parenDepth === 0) return lexRightDelim;
       return l.errorf("unclosed left paren");
     }
