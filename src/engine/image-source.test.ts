@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import type { ProgressUpdate } from "../tasks/task.js";
+import { resolveImage } from "./image-source.js";
+import type { Engine, PullProgress } from "./types.js";
+
+/** An engine whose only working part is an image client replaying pull progress; pulls cannot be caused for real without a registry. */
+function pullingEngine(present: boolean, events: PullProgress[]): Engine & { pulls: string[] } {
+  const pulls: string[] = [];
+  const images = {
+    exists: async () => present,
+    pull: async (reference: string, onProgress: (progress: PullProgress) => void) => {
+      pulls.push(reference);
+      for (const event of events) onProgress(event);
+    },
+  };
+  return { images, pulls } as unknown as Engine & { pulls: string[] };
+}
+
+const events: PullProgress[] = [
+  { status: "Pulling from library/node" },
+  { layer: "a1b2c3d4e5f6", status: "Downloading", current: 10, total: 100 },
+  { layer: "a1b2c3d4e5f6", status: "Downloading", current: 50, total: 100 },
+  { layer: "a1b2c3d4e5f6", status: "Pull complete" },
+];
+
+function input(
+  engine: Engine,
+  log: { write(): void; info(line: string): void; progress?(update: ProgressUpdate): void },
+) {
+  return {
+    engine,
+    image: "node:20",
+    repositoryDir: undefined,
+    runId: "r",
+    log,
+    signal: new AbortController().signal,
+  };
+}
+
+describe("resolveImage", () => {
+  it("skips the pull of a present image", async () => {
+    const engine = pullingEngine(true, events);
+    expect(await resolveImage(input(engine, { write() {}, info() {} }))).toBe("node:20");
+    expect(engine.pulls).toEqual([]);
+  });
+
+  it("logs one line per layer status", async () => {
+    const lines: string[] = [];
+    const engine = pullingEngine(false, events);
+    await resolveImage(input(engine, { write() {}, info: (line) => lines.push(line) }));
+    expect(engine.pulls).toEqual(["node:20"]);
+    expect(lines.slice(0, -1)).toEqual([
+      "pulling image node:20",
+      "Pulling from library/node",
+      "a1b2c3d4e5f6: Downloading",
+      "a1b2c3d4e5f6: Pull complete",
+    ]);
+    expect(lines.at(-1)).toMatch(/^pulled image node:20 in \d+\.\d s$/);
+  });
+
+  it("hands every update to a progress sink", async () => {
+    const updates: ProgressUpdate[] = [];
+    const lines: string[] = [];
+    const engine = pullingEngine(false, events);
+    await resolveImage(
+      input(engine, {
+        write() {},
+        info: (line) => lines.push(line),
+        progress: (update) => updates.push(update),
+      }),
+    );
+    expect(updates).toHaveLength(4);
+    expect(updates[2]).toEqual({
+      kind: "pull",
+      image: "node:20",
+      layer: "a1b2c3d4e5f6",
+      status: "Downloading",
+      current: 50,
+      total: 100,
+    });
+    expect(lines).toHaveLength(2);
+  });
+});
