@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { templateData } from "../config/event.js";
 import type { CiEvent } from "../config/index.js";
@@ -50,7 +51,11 @@ interface ActiveRun {
  * removed by run id, and only those whose owner process is gone.
  */
 export class CiWorker {
-  readonly owner = formatOwner(getCurrentOwner());
+  /**
+   * The lease owner: this process (`host:pid:start`, which the crash check
+   * reads) and a random suffix, so two servers in one process stay apart.
+   */
+  readonly owner = `${formatOwner(getCurrentOwner())}/${randomBytes(4).toString("hex")}`;
   private readonly active = new Map<string, ActiveRun>();
   private readonly maxRuns: number;
   private readonly leaseMs: number;
@@ -122,7 +127,8 @@ export class CiWorker {
   /** Marks stale runs interrupted and removes what their containers left. */
   async recover(): Promise<void> {
     const interrupted = await this.deps.runs.interruptStale((label) => {
-      const owner = parseOwner(label);
+      const cut = label.lastIndexOf("/");
+      const owner = parseOwner(cut === -1 ? label : label.slice(0, cut));
       return owner !== undefined && !isOwnerAlive(owner);
     });
     if (interrupted.length === 0) return;

@@ -8,6 +8,7 @@ import {
 } from "../support/ci-server.js";
 import { backends } from "../support/databases.js";
 import { BUSYBOX_IMAGE, ensureTestImages, HTTPD_IMAGE } from "../support/images.js";
+import { engineObjectsOfRun } from "../support/serve-child.js";
 
 const CONTAINER_CONFIG = `version: 1
 on:
@@ -74,5 +75,83 @@ describe("container pipelines on the server", () => {
     expect(text).not.toContain("hunter2-but-longer");
     expect(text).toContain(`rev main at ${revision.id}`);
     expect(run.status).toBe("success");
+  });
+});
+
+describe("cancelling container runs", () => {
+  let ci: CiTestServer;
+
+  beforeAll(async () => {
+    await ensureTestImages();
+    ci = await startCiTestServer(backends[0]!);
+  });
+  afterAll(async () => {
+    await ci.close();
+  });
+
+  it("stops a running pipeline and removes its containers", async () => {
+    const repository = await ci.server.store.createRepository("slow", ci.admin, false);
+    const sleeper = (name: string) => `version: 1
+on:
+  push:
+    bookmarks: ["main"]
+do:
+  - container:
+      image: ${BUSYBOX_IMAGE}
+      commands: ["echo ${name} started", "sleep 600"]
+`;
+    const revision = await commitFiles(ci.server.store, repository, {
+      ".pogo/ci/a.yaml": sleeper("a"),
+      ".pogo/ci/b.yaml": sleeper("b"),
+    });
+    await api(ci, "PUT", "/repository/slow/bookmarks/main", { revision: revision.id });
+    const run = await waitFor(
+      async () => {
+        const { runs } = await api<{ runs: Array<{ id: string }> }>(
+          ci,
+          "GET",
+          "/repository/slow/runs",
+        );
+        if (!runs[0]) return undefined;
+        const detail = (await ci.server.ci!.runs.getRun(repository.id, runs[0].id))!;
+        const started = detail.pipelines.every((pipeline) =>
+          pipeline.tasks[0]!.log.some((line) => line.text.endsWith("started")),
+        );
+        return started && detail.pipelines.length === 2 ? detail : undefined;
+      },
+      60_000,
+      "both containers to start",
+    );
+
+    expect(
+      await api(ci, "POST", `/repository/slow/runs/${run.id}/cancel`, { pipeline: 0 }),
+    ).toEqual({
+      cancelled: true,
+    });
+    await waitFor(async () => {
+      const detail = (await ci.server.ci!.runs.getRun(repository.id, run.id))!;
+      return detail.pipelines[0]!.status === "cancelled" ? true : undefined;
+    });
+    expect((await ci.server.ci!.runs.getRun(repository.id, run.id))!.pipelines[1]!.status).toBe(
+      "running",
+    );
+
+    expect(await api(ci, "POST", `/repository/slow/runs/${run.id}/cancel`, {})).toEqual({
+      cancelled: true,
+    });
+    const finished = await waitFor(async () => {
+      const detail = (await ci.server.ci!.runs.getRun(repository.id, run.id))!;
+      return detail.status === "cancelled" ? detail : undefined;
+    });
+    expect(finished.pipelines.map((pipeline) => pipeline.status)).toEqual([
+      "cancelled",
+      "cancelled",
+    ]);
+    expect(finished.pipelines[0]!.tasks[0]!.status).toBe("cancelled");
+    const left = await engineObjectsOfRun(run.id);
+    expect(left).toEqual({ containers: [], networks: [] });
+    expect(await api(ci, "POST", `/repository/slow/runs/${run.id}/cancel`, {})).toEqual({
+      cancelled: false,
+    });
   });
 });
