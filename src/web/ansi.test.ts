@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ansiToHtml } from "./ansi.js";
+import { ansiToHtml, stripAnsi } from "./ansi.js";
 
 const ESC = "\x1b";
 
@@ -126,5 +126,17 @@ describe("ansiToHtml", () => {
   it("keeps text after a huge parameter list", () => {
     const hostile = `${ESC}[${"1;".repeat(8000)}31mx`;
     expect(ansiToHtml(hostile)).toBe(`<span class="a-bold">x</span>`);
+  });
+});
+
+describe("stripAnsi", () => {
+  it("removes colours, cursor moves and OSC", () => {
+    expect(
+      stripAnsi(`${ESC}[1;32mok${ESC}[0m ${ESC}[2Kdone ${ESC}]8;;x${ESC}\\link${ESC}]8;;\x07`),
+    ).toBe("ok done link");
+  });
+
+  it("keeps plain text and markup", () => {
+    expect(stripAnsi("<b>plain</b>")).toBe("<b>plain</b>");
   });
 });

@@ -253,3 +253,12 @@ function spanFor(style: Style): string {
   const styleAttribute = styles.length > 0 ? ` style="${styles.join(";")}"` : "";
   return `<span${classAttribute}${styleAttribute}>`;
 }
+
+// CSI sequences, OSC and other string sequences, and two-character escapes.
+const ANSI_SEQUENCE =
+  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[\]P_^X][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[^[\]P_^X]?/g;
+
+/** Removes ANSI escape sequences from a line, for plain-text logs. */
+export function stripAnsi(line: string): string {
+  return line.includes("\x1b") ? line.replace(ANSI_SEQUENCE, "") : line;
+}

@@ -3,7 +3,7 @@ import type { PageContext, RunDetail } from "./model.js";
 import { errorPage } from "./pages/error.js";
 import { repositoriesPage } from "./pages/repositories.js";
 import { repositoryPage } from "./pages/repository.js";
-import { runPage } from "./pages/run.js";
+import { MAX_PAGE_LOG_LINES, runPage } from "./pages/run.js";
 import { runsPage } from "./pages/runs.js";
 import { signInPage } from "./pages/sign-in.js";
 
@@ -179,6 +179,23 @@ describe("pages", () => {
     expect(page).toContain('data-live-url="/ui/repositories/demo/runs/run-1234567890abcdef/live"');
     expect(page).toContain("3 more lines were not kept");
     expect(page).toContain("exit code 2 from &lt;script&gt;");
+  });
+
+  it("run page shows the tail of a long log", () => {
+    const long = run();
+    const task = long.pipelines[0]!.tasks[0]!;
+    task.log = Array.from({ length: MAX_PAGE_LOG_LINES + 7 }, (_, index) => ({
+      stream: "stdout" as const,
+      text: `line ${index + 1}`,
+      time: NOW,
+    }));
+    const page = runPage(context, { repository, run: long, canCancel: true }, NOW);
+    expect(page).toContain('data-skipped="7" style="counter-reset:line 7"');
+    expect(page).toContain("7 earlier lines are not shown");
+    expect(page).toContain("/runs/run-1234567890abcdef/log.txt?pipeline=0&amp;task=0");
+    expect(page).not.toContain(">line 7<");
+    expect(page).toContain(">line 8<");
+    expect(page).toContain(`>line ${MAX_PAGE_LOG_LINES + 7}<`);
   });
 
   it("run page offers cancel only for running pipelines", () => {

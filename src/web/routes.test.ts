@@ -309,6 +309,11 @@ describe("web routes", () => {
     expect(fill.lines).toHaveLength(1);
     expect(fill.lines[0]!.number).toBe(2);
 
+    const text = await (
+      await get("/ui/repositories/open/runs/live-1/log.txt?pipeline=0&task=0")
+    ).text();
+    expect(text).toBe(`first\nsecond ${EVIL}\n`);
+
     const noCsrf = await postForm(
       "/ui/repositories/open/runs/live-1/cancel",
       { pipeline: "0" },

@@ -6,6 +6,7 @@ import { canRead, canWrite, readableRepository } from "../server/auth.js";
 import { writeZip, type ZipEntry } from "../server/zip.js";
 import { ApiError, invalid, notFound } from "../store/errors.js";
 import type { Repository } from "../store/records.js";
+import { stripAnsi } from "./ansi.js";
 import { LIVE_JS } from "./assets/live.js";
 import { STYLE_CSS } from "./assets/style.js";
 import { type BadgeStatus, renderBadge } from "./badge.js";
@@ -255,16 +256,31 @@ async function webPlugin(
     return sendPage(reply, runPage(pageContext(request), page, now()));
   });
 
-  web.get<RunParams & { Querystring: { pipeline?: string; task?: string; from?: string } }>(
+  type LogQuery = { pipeline?: string; task?: string; from?: string };
+  const findLog = async (request: FastifyRequest<RunParams & { Querystring: LogQuery }>) => {
+    const repository = await readableRepository(store, request, request.params.name);
+    const run = await runs.getRun(repository.id, request.params.run);
+    if (!run) throw runNotFound(repository, request.params.run);
+    const pipeline = run.pipelines[indexParam(request.query.pipeline, "pipeline") ?? -1];
+    const taskIndex = indexParam(request.query.task, "task");
+    const log = taskIndex === undefined ? pipeline?.log : pipeline?.tasks[taskIndex]?.log;
+    if (!log) throw notFound("LOG_NOT_FOUND", "no such pipeline or task in this run");
+    return log;
+  };
+
+  web.get<RunParams & { Querystring: LogQuery }>(
+    "/ui/repositories/:name/runs/:run/log.txt",
+    async (request, reply) => {
+      const log = await findLog(request);
+      const text = log.map((line) => `${stripAnsi(line.text)}\n`).join("");
+      return reply.type("text/plain; charset=utf-8").header("cache-control", "no-store").send(text);
+    },
+  );
+
+  web.get<RunParams & { Querystring: LogQuery }>(
     "/ui/repositories/:name/runs/:run/log",
     async (request) => {
-      const repository = await readableRepository(store, request, request.params.name);
-      const run = await runs.getRun(repository.id, request.params.run);
-      if (!run) throw runNotFound(repository, request.params.run);
-      const pipeline = run.pipelines[indexParam(request.query.pipeline, "pipeline") ?? -1];
-      const taskIndex = indexParam(request.query.task, "task");
-      const log = taskIndex === undefined ? pipeline?.log : pipeline?.tasks[taskIndex]?.log;
-      if (!log) throw notFound("LOG_NOT_FOUND", "no such pipeline or task in this run");
+      const log = await findLog(request);
       const from = Math.max(1, indexParam(request.query.from, "from") ?? 1);
       const lines = log.slice(from - 1, from - 1 + MAX_FILL_LINES).map((line, offset) => ({
         number: from + offset,

@@ -61,13 +61,28 @@ export const LIVE_JS = `"use strict";
     }
     return pre;
   }
-  function countOf(pre) { return pre.querySelectorAll(".l").length; }
+  // Line numbers count the lines a long log leaves off the page.
+  function countOf(pre) {
+    return Number(pre.getAttribute("data-skipped") || 0) + pre.querySelectorAll(".l").length;
+  }
   function append(pre, html) {
     var follow = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
-    var more = pre.querySelector(".more");
-    if (more) more.insertAdjacentHTML("beforebegin", html);
+    var last = pre.lastElementChild;
+    if (last && last.className === "more") last.insertAdjacentHTML("beforebegin", html);
     else pre.insertAdjacentHTML("beforeend", html);
+    trim(pre);
     if (follow) pre.scrollTop = pre.scrollHeight;
+  }
+  // A page left open on a long task keeps at most this many lines.
+  var MAX_LINES = 10000;
+  function trim(pre) {
+    var lines = pre.querySelectorAll(".l");
+    if (lines.length <= MAX_LINES) return;
+    var drop = lines.length - MAX_LINES + 1000;
+    for (var index = 0; index < drop; index++) lines[index].remove();
+    var skipped = Number(pre.getAttribute("data-skipped") || 0) + drop;
+    pre.setAttribute("data-skipped", String(skipped));
+    pre.style.counterReset = "line " + skipped;
   }
   var pending = new Map();
   function fill(pre, pipeline, task) {

@@ -11,6 +11,13 @@ import {
 } from "../model.js";
 import { layout } from "./layout.js";
 
+/**
+ * MAX_PAGE_LOG_LINES is the most lines of one log a run page shows: the
+ * last ones, after a link to the whole log as text. The run store keeps
+ * every line a task printed, so a chatty task would make a page too large.
+ */
+export const MAX_PAGE_LOG_LINES = 5000;
+
 /** Renders one log line as the `span.l` element the run page and the live stream use. */
 export function logLineHtml(line: LogLineView): SafeHtml {
   const kind = line.stream === "stderr" ? " err" : line.stream === "info" ? " info" : "";
@@ -64,7 +71,13 @@ function pipelineSection(
   const pipelineLog =
     pipeline.log.length === 0
       ? html``
-      : html`<pre class="log" id="${id}-log">${pipeline.log.map(logLineHtml)}</pre>`;
+      : logBlock(
+          `${id}-log`,
+          pipeline.log,
+          `${runUrl}/log.txt?pipeline=${pipeline.index}`,
+          html``,
+          {},
+        );
   return html`<section class="pipeline" id="${id}" data-pipeline="${pipeline.index}" data-status="${pipeline.status}" aria-labelledby="${id}-title">
 <header>
 <h2 id="${id}-title" class="wrap"><code>${pipeline.file}</code></h2>
@@ -75,12 +88,34 @@ ${cancel}
 <p class="reason pipeline-reason"${pipeline.reason ? html`` : html` hidden`}>${pipeline.reason ?? ""}</p>
 ${warnings}${pipelineLog}
 <div class="tasks">
-${pipeline.tasks.map((task) => taskBlock(pipeline.index, task, now))}</div>
+${pipeline.tasks.map((task) => taskBlock(pipeline.index, task, runUrl, now))}</div>
 </section>
 `;
 }
 
-function taskBlock(pipeline: number, task: TaskDetail, now: number): SafeHtml {
+/**
+ * Renders a log as `pre.log`. A log longer than MAX_PAGE_LOG_LINES shows its
+ * last lines; `data-skipped` and the counter start keep line numbers true.
+ */
+function logBlock(
+  id: string,
+  log: readonly LogLineView[],
+  textUrl: string,
+  trailer: SafeHtml,
+  options: { label?: string },
+): SafeHtml {
+  const skipped = Math.max(0, log.length - MAX_PAGE_LOG_LINES);
+  const shown = skipped === 0 ? log : log.slice(skipped);
+  const label = options.label ? html` tabindex="0" aria-label="${options.label}"` : html``;
+  const head =
+    skipped === 0
+      ? html``
+      : html`<span class="more">${skipped} earlier lines are not shown; <a href="${textUrl}">open the whole log as text</a></span>`;
+  const start = skipped === 0 ? html`` : html` style="counter-reset:line ${skipped}"`;
+  return html`<pre class="log" id="${id}" data-skipped="${skipped}"${start}${label}>${head}${shown.map(logLineHtml)}${trailer}</pre>`;
+}
+
+function taskBlock(pipeline: number, task: TaskDetail, runUrl: string, now: number): SafeHtml {
   const id = `pipeline-${pipeline}-task-${task.index}`;
   const open = task.status === "running" || task.status === "failed" || task.status === "timeout";
   const dropped =
@@ -91,7 +126,7 @@ function taskBlock(pipeline: number, task: TaskDetail, now: number): SafeHtml {
 <details${open ? html` open` : html``}>
 <summary><span class="name">${task.index + 1}. ${task.type} <code class="wrap">${task.name}</code></span><span class="pill">${statusPill(task.status)}</span><span class="facts">${taskFactsHtml(task, now)}</span></summary>
 <p class="reason task-reason"${task.reason ? html`` : html` hidden`}>${task.reason ?? ""}</p>
-<pre class="log" id="${id}-log" tabindex="0" aria-label="Log of task ${task.index + 1}">${task.log.map(logLineHtml)}${dropped}</pre>
+${logBlock(`${id}-log`, task.log, `${runUrl}/log.txt?pipeline=${pipeline}&task=${task.index}`, dropped, { label: `Log of task ${task.index + 1}` })}
 </details>
 </div>
 `;
