@@ -28,6 +28,27 @@ const EVENT = {
 type Entry = string | [string, Partial<Case>];
 
 const groups: Record<string, Entry[]> = {
+  realistic: [
+    '{"VERSION": "{{.Rev}}", "ZIP": "{{.ArchiveUrl}}"}',
+    '{\n  "version": "{{.Rev}}",\n  "archive": "{{.ArchiveUrl}}",\n  "timestamp": "{{now.Unix}}"\n}',
+    'curl -X POST -d "version={{.Rev}}" {{.ServerUrl}}/api/{{.RepositoryID}}',
+    '{"text": {{printf "%q" .Description}}, "author": {{printf "%q" .Author}}}',
+    "{{.ServerUrl}}/{{.Repository}}/archive/{{.RevisionId}}.zip?token={{urlquery .AccessToken}}",
+    'Authorization: Basic {{printf "%s:%s" .Author .AccessToken | btoa}}',
+    '{{if eq .EventType "push"}}deploy {{.Rev}}{{else}}teardown {{.Rev}}{{end}}',
+    '{{- if hasPrefix .Rev "v" }}release{{ end -}}',
+    '{{ if and (eq .EventType "push") (ne .Rev "main") }}preview-{{ .Rev | toLower }}{{ end }}',
+    "image: registry.example/{{ .Repository | toLower }}:{{ slice .RevisionId 0 6 }}",
+    'build-{{ now.Format "20060102-150405" }}-{{ .RepositoryID }}',
+    "{{ .Description | js }}",
+    "<p>{{ .Description | html }}</p>",
+    "{{ with .Author }}by {{ . }}{{ else }}anonymous{{ end }}",
+    "{{ range $i, $c := .Rev }}{{ $i }}{{ end }}",
+    '{{ trim .Description | printf "%.20s" }}…',
+    ['{{ secret "DEPLOY_TOKEN" | printf "Bearer %s" }}', { secrets: { DEPLOY_TOKEN: "abc" } }],
+    'tag={{ .Rev }}\nsha={{ .RevisionId }}\nwhen={{ now.UTC.Format "2006-01-02T15:04:05Z07:00" }}\n',
+    "{{/* keep the trailing newline */ -}}\nname: {{ .Repository }}\n",
+  ],
   bytes: [
     '{{printf "%q" (atob "/w==")}} {{printf "%+q" (slice "é" 0 1)}}',
     '{{js (atob "/w==")}}|{{urlquery (atob "/w==")}}|{{html (atob "/w==")}}',
