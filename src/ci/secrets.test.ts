@@ -93,5 +93,6 @@ describe("parseRetention", () => {
     expect(parseRetention("36h")).toBe(36 * 3_600_000);
     expect(() => parseRetention("soon")).toThrow("invalid --ci-retention");
     expect(() => parseRetention("-1h")).toThrow("invalid --ci-retention");
+    expect(() => parseRetention("0")).toThrow("invalid --ci-retention");
   });
 });

@@ -176,7 +176,7 @@ export class CiService {
  */
 export function parseRetention(text: string): number {
   const days = /^(\d+(?:\.\d+)?)d?$/.exec(text.trim());
-  if (days) return Number(days[1]) * 24 * 60 * 60 * 1000;
+  if (days && Number(days[1]) > 0) return Number(days[1]) * 24 * 60 * 60 * 1000;
   try {
     const ms = parseGoDuration(text.trim());
     if (ms > 0) return ms;

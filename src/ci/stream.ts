@@ -5,6 +5,8 @@ import { type LogRef, PIPELINE_LOG, type RunStore, type StoredLine } from "./run
 
 /** Time between database reads when no wake-up comes (a run on another server). */
 const POLL_MS = 1_000;
+/** Shortest time between reads, so a chatty run cannot make a stream read without pause. */
+const MIN_READ_INTERVAL_MS = 100;
 const HEARTBEAT_MS = 15_000;
 /** A client that falls this far behind is dropped instead of buffered without bound. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -32,6 +34,7 @@ export async function streamRunEvents(
   runs: RunStore,
   bus: RunBus,
   target: StreamTarget,
+  openStreams?: Set<() => void>,
 ): Promise<void> {
   const response = reply.raw;
   let closed = false;
@@ -44,12 +47,14 @@ export async function streamRunEvents(
   const finish = () => {
     if (closed) return;
     closed = true;
+    openStreams?.delete(finish);
     unsubscribe();
     clearInterval(heartbeat);
     wake?.();
     response.end();
   };
   request.raw.on("close", finish);
+  openStreams?.add(finish);
 
   reply.hijack();
   response.writeHead(200, {
@@ -133,6 +138,7 @@ export async function streamRunEvents(
         break;
       }
       await woken;
+      if (!closed) await new Promise((resolve) => setTimeout(resolve, MIN_READ_INTERVAL_MS));
     }
   } catch (error) {
     request.log.error({ err: error, run: target.runId }, "run event stream failed");

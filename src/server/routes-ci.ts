@@ -27,6 +27,12 @@ export function registerCiRoutes(
   { store }: AppContext,
   ci: CiService | undefined,
 ): void {
+  const openStreams = new Set<() => void>();
+  // Event streams last as long as their run, and would hold a closing server open.
+  app.addHook("preClose", async () => {
+    for (const finish of [...openStreams]) finish();
+  });
+
   const service = (): CiService => {
     if (!ci) throw notFound("CI_DISABLED", "CI is not enabled on this server");
     return ci;
@@ -104,10 +110,17 @@ export function registerCiRoutes(
     if (!(await runs.getRunRecord(repository.id, request.params.run))) {
       throw runNotFound(request.params.run);
     }
-    await streamRunEvents(request, reply, runs, bus, {
-      repositoryId: repository.id,
-      runId: request.params.run,
-    });
+    await streamRunEvents(
+      request,
+      reply,
+      runs,
+      bus,
+      {
+        repositoryId: repository.id,
+        runId: request.params.run,
+      },
+      openStreams,
+    );
   });
 
   const logRoute = async (request: FastifyRequest<LogParams & LogQuery>, reply: FastifyReply) => {
@@ -129,11 +142,18 @@ export function registerCiRoutes(
     }
     const follow = request.query.follow === "true" || request.query.follow === "1";
     if (follow || String(request.headers.accept ?? "").includes("text/event-stream")) {
-      await streamRunEvents(request, reply, runs, bus, {
-        repositoryId: repository.id,
-        runId: run.id,
-        only: { pipeline, task },
-      });
+      await streamRunEvents(
+        request,
+        reply,
+        runs,
+        bus,
+        {
+          repositoryId: repository.id,
+          runId: run.id,
+          only: { pipeline, task },
+        },
+        openStreams,
+      );
       return;
     }
     const after = integerQuery(request.query.after, "after", 0) ?? 0;

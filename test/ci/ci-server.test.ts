@@ -92,8 +92,10 @@ describe.each(backends)("CI on the server ($name)", (backend) => {
     repository = await ci.server.store.createRepository("app", ci.admin, true);
     receiver.requests.length = 0;
   });
+  let closed = false;
   afterEach(async () => {
-    await ci.close();
+    if (!closed) await ci.close();
+    closed = false;
   });
 
   const runs = async (query = "") =>
@@ -292,5 +294,33 @@ describe.each(backends)("CI on the server ($name)", (backend) => {
     });
     expect(after.status).toBe(404);
     await after.arrayBuffer();
+  });
+
+  it("closes with a live event stream open", async () => {
+    receiver.reply("hang");
+    const revision = await commitFiles(ci.server.store, repository, {
+      ".pogo/ci/hang.yaml": `version: 1
+on:
+  push:
+    bookmarks: ["main"]
+do:
+  - webhook:
+      url: ${receiver.url}/hang
+      method: POST
+`,
+    });
+    await api(ci, "PUT", "/repository/app/bookmarks/main", { revision: revision.id });
+    const { runs: list } = await runs();
+    const stream = await fetch(`${ci.url}/repository/app/runs/${list[0]!.id}/events`, {
+      headers: { authorization: `Bearer ${ci.token}` },
+    });
+    expect(stream.headers.get("content-type")).toContain("text/event-stream");
+    await waitFor(async () => (receiver.requests.length > 0 ? true : undefined));
+
+    const started = Date.now();
+    await ci.close();
+    closed = true;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await stream.text()).toContain("event: run");
   });
 });
