@@ -137,7 +137,7 @@ export class SchemaWalker {
     owner: Node | number,
     override?: (name: string, entry: Entry) => Walked | undefined,
   ): Walked {
-    if (!this.expectMap(node, schema.description, path, owner)) return INVALID;
+    if (!this.expectMap(node, objectShape(schema), path, owner)) return INVALID;
     const entries = this.entries(node);
     if (entries === INVALID) return INVALID;
 
@@ -183,7 +183,10 @@ export class SchemaWalker {
     path: ValuePath,
     owner: Node | number,
   ): Walked {
-    if (!this.expectMap(node, schema.description, path, owner)) return INVALID;
+    const bodyKeys = Object.keys(schema.variants).map((name) => `\`${name}:\``);
+    if (!this.expectMap(node, `with a ${joinChoices(bodyKeys, "or")} body`, path, owner)) {
+      return INVALID;
+    }
     const entries = this.entries(node);
     if (entries === INVALID) return INVALID;
 
@@ -289,7 +292,9 @@ export class SchemaWalker {
     path: ValuePath,
     owner: Node | number,
   ): Walked {
-    if (!this.expectMap(node, schema.description, path, owner)) return INVALID;
+    if (!this.expectMap(node, "of names to values, such as `NAME: value`", path, owner)) {
+      return INVALID;
+    }
     const entries = this.entries(node);
     if (entries === INVALID) return INVALID;
     const pattern = new RegExp(schema.keyPattern, "u");
@@ -493,18 +498,15 @@ export class SchemaWalker {
     return value;
   }
 
+  /** Reports an empty or non-mapping value; `shape` completes "expected a mapping ...". */
   private expectMap(
     node: Node | null,
-    description: string,
+    shape: string,
     path: ValuePath,
     owner: Node | number,
   ): node is YAMLMap {
     if (isEmpty(node)) {
-      this.report(
-        owner,
-        "WRONG_TYPE",
-        `${label(path)} has no value; expected a mapping (${lowerFirst(description)})`,
-      );
+      this.report(owner, "WRONG_TYPE", `${label(path)} has no value; expected a mapping ${shape}`);
       return false;
     }
     if (!isMap(node)) {
@@ -714,6 +716,18 @@ function describeNode(node: unknown): string {
   return "this value";
 }
 
-function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
+/** Describes what an object needs: its required keys, or else a choice of its keys. */
+function objectShape(schema: ObjectSchema): string {
+  const quote = (key: string) => `\`${key}\``;
+  const required = Object.entries(schema.properties)
+    .filter(([, property]) => property.required)
+    .map(([key]) => quote(key));
+  if (required.length > 0) return `with ${joinChoices(required, "and")}`;
+  return `with ${joinChoices(Object.keys(schema.properties).map(quote), "or")}`;
+}
+
+/** Joins choices as prose: "`a`", "`a` or `b`", "`a`, `b` or `c`". */
+function joinChoices(choices: readonly string[], conjunction: string): string {
+  if (choices.length <= 1) return choices.join("");
+  return `${choices.slice(0, -1).join(", ")} ${conjunction} ${choices.at(-1)}`;
 }

@@ -603,6 +603,36 @@ export const invalidCases: InvalidCase[] = [
 
   // Webhooks.
   {
+    name: "webhook body without value",
+    text: yaml`
+      version: 1
+      on:
+        push:
+          bookmarks: [main]
+      do:
+        - webhook:
+    `,
+    line: 6,
+    column: 5,
+    code: "WRONG_TYPE",
+    message: "`do[0].webhook` has no value; expected a mapping with `url` and `method`",
+  },
+  {
+    name: "empty task",
+    text: yaml`
+      version: 1
+      on:
+        push:
+          bookmarks: [main]
+      do:
+        -
+    `,
+    line: 6,
+    column: 4,
+    code: "WRONG_TYPE",
+    message: "`do[0]` has no value; expected a mapping with a `webhook:` or `container:` body",
+  },
+  {
     name: "webhook without url",
     text: yaml`
       version: 1
