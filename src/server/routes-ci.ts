@@ -4,7 +4,7 @@ import { PIPELINE_LOG } from "../ci/run-store.js";
 import type { CiService } from "../ci/service.js";
 import { streamRunEvents } from "../ci/stream.js";
 import { type ApiError, invalid, notFound } from "../store/errors.js";
-import { RUN_STATUSES, type RunStatus } from "../web/model.js";
+import { isActive, RUN_STATUSES, type RunStatus } from "../web/model.js";
 import type { AppContext } from "./app.js";
 import { readableRepository, writableRepository } from "./auth.js";
 
@@ -131,6 +131,7 @@ export function registerCiRoutes(
       request.params.task === undefined ? PIPELINE_LOG : integerParam(request.params.task, "task");
     const run = await runs.getRunDetail(repository.id, request.params.run, { logs: false });
     if (!run) throw runNotFound(request.params.run);
+
     const found = run.pipelines[pipeline];
     if (!found || (task !== PIPELINE_LOG && !found.tasks[task])) {
       throw notFound(
@@ -140,6 +141,7 @@ export function registerCiRoutes(
           : `run ${run.id} has no task ${task} in pipeline ${pipeline}`,
       );
     }
+
     const follow = request.query.follow === "true" || request.query.follow === "1";
     if (follow || String(request.headers.accept ?? "").includes("text/event-stream")) {
       await streamRunEvents(
@@ -156,12 +158,13 @@ export function registerCiRoutes(
       );
       return;
     }
+
     const after = integerQuery(request.query.after, "after", 0) ?? 0;
     const log = await runs.readLog({ runId: run.id, pipeline, task }, after);
     const owner = task === PIPELINE_LOG ? found : found.tasks[task]!;
     return reply.send({
       lines: log.lines,
-      complete: log.complete || !["queued", "running", "pending"].includes(owner.status),
+      complete: log.complete || !isActive(owner.status),
     });
   };
   app.get<LogParams & LogQuery>("/repository/:name/runs/:run/pipelines/:pipeline/log", logRoute);
