@@ -74,9 +74,14 @@ export interface PogoServer {
 }
 
 /** Starts `pogo serve` on 127.0.0.1 with a free port and waits until it prints its admin token. */
-export function startPogoServer(dataDir: string, timeoutMs = 60_000): Promise<PogoServer> {
+export function startPogoServer(
+  dataDir: string,
+  options: { timeoutMs?: number; compiled?: boolean } = {},
+): Promise<PogoServer> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const child = spawnPogo(["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"], {
     cwd: dataDir,
+    compiled: options.compiled,
   });
   let output = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
