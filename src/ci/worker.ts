@@ -91,6 +91,10 @@ export class CiWorker {
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatMs);
     this.heartbeatTimer.unref();
     this.loop = this.takeWork();
+    this.deps.logger.info(
+      { owner: this.owner, maxRuns: this.maxRuns, leaseMs: this.leaseMs },
+      "CI worker started",
+    );
   }
 
   /** Tells the worker that work was queued; a bookmark hook calls it. */
@@ -122,6 +126,7 @@ export class CiWorker {
     for (const active of this.active.values()) active.cancel.abort();
     await this.loop;
     while (this.active.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    this.deps.logger.info({ owner: this.owner }, "CI worker stopped");
   }
 
   /** Marks stale runs interrupted and removes what their containers left. */

@@ -271,6 +271,16 @@ describe.each(backends)("CI on the server ($name)", (backend) => {
     });
     expect(inspected).toContain('.pogo/ci/notify.yaml (matched "main") success');
     expect(inspected).toContain("POST");
+
+    const taskStream = await fetch(
+      `${ci.url}/repository/app/runs/${list[0]!.id}/pipelines/1/tasks/0/log?follow=1`,
+      { headers: { authorization: `Bearer ${ci.token}` } },
+    );
+    const events = await taskStream.text();
+    expect(events).toContain("event: line");
+    expect(events).toContain('"status":"success"');
+    expect(events.trimEnd().endsWith("event: end\ndata: {}")).toBe(true);
+    expect(events).not.toContain("broken.yaml");
   });
 
   it("stores secrets encrypted and lists no values", async () => {
