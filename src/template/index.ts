@@ -39,7 +39,7 @@ export class Template {
     readonly name: string,
     text: string,
   ) {
-    this.source = { parseName: name, text, trees: parseTrees(name, text, FUNCTION_NAMES) };
+    this.source = { parseName: name, text, trees: parseWithinStack(name, text) };
   }
 
   /**
@@ -64,7 +64,24 @@ export class Template {
         1,
       );
     }
-    return state.run(root, eventStruct(data));
+    try {
+      return state.run(root, eventStruct(data));
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      // NOTE: Go has no nesting limit; JavaScript's stack ends after about a thousand levels.
+      const message = `template: ${this.name}: nesting is too deep to execute`;
+      throw new TemplateExecError(message, 1, 1, { cause: error });
+    }
+  }
+}
+
+function parseWithinStack(name: string, text: string) {
+  try {
+    return parseTrees(name, text, FUNCTION_NAMES);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    // NOTE: Go has no nesting limit; JavaScript's stack ends after about a thousand levels.
+    throw new TemplateParseError(`template: ${name}:1: nesting is too deep to parse`, 1);
   }
 }
 

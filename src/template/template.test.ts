@@ -69,6 +69,20 @@ describe("Template.execute", () => {
   });
 });
 
+describe("nesting limits", () => {
+  it("reports too deep nesting as a parse error", () => {
+    const source = `{{${"(".repeat(20000)}1${")".repeat(20000)}}}`;
+    const error = captureError(() => parseTemplate("deep", source));
+    expect(error).toBeInstanceOf(TemplateParseError);
+    expect((error as Error).message).toBe("template: deep:1: nesting is too deep to parse");
+  });
+
+  it("parses a hundred nested parentheses", () => {
+    const source = `{{${"(".repeat(100)}1${")".repeat(100)}}}`;
+    expect(parseTemplate("deep", source).execute(data)).toBe("1");
+  });
+});
+
 describe("hasTemplateActions", () => {
   it("detects an opening delimiter", () => {
     expect(hasTemplateActions("a {{.Rev}}")).toBe(true);
