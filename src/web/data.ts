@@ -54,7 +54,7 @@ export class PageData {
     return summaries;
   }
 
-  async repositoryPage(repository: Repository): Promise<RepositoryPage> {
+  async repositoryPage(repository: Repository, publicUrl: string): Promise<RepositoryPage> {
     const bookmarks = await this.store.listBookmarks(repository);
     const latest = await this.runs.latestRuns(
       repository.id,
@@ -72,7 +72,7 @@ export class PageData {
         latestRun: latest.get(bookmark.name) ?? null,
       });
     }
-    return { repository: await this.summary(repository), bookmarks: rows };
+    return { repository: await this.summary(repository), bookmarks: rows, publicUrl };
   }
 
   async runsPage(repository: Repository, filter: RunFilter, page: number): Promise<RunsPage> {

@@ -124,6 +124,8 @@ export interface BookmarkRow {
 export interface RepositoryPage {
   repository: RepositorySummary;
   bookmarks: BookmarkRow[];
+  /** The server's public URL, for badge snippets to paste elsewhere. */
+  publicUrl: string;
 }
 
 /** RunFilter narrows the runs list; unset fields match everything. */

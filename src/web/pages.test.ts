@@ -113,6 +113,7 @@ describe("pages", () => {
             latestRun: { ...run(), pipelines: undefined } as never,
           },
         ],
+        publicUrl: "https://pogo.example.com",
       },
       NOW,
     );
@@ -122,8 +123,38 @@ describe("pages", () => {
     expect(page).not.toContain("second line");
   });
 
+  it("repository page offers the badge markdown", () => {
+    const row = {
+      revisionId: "b".repeat(40),
+      updatedAt: NOW,
+      author: "ada",
+      description: "",
+      latestRun: null,
+    };
+    const page = repositoryPage(
+      context,
+      {
+        repository,
+        bookmarks: [
+          { ...row, name: "dev" },
+          { ...row, name: "main" },
+        ],
+        publicUrl: "https://pogo.example.com",
+      },
+      NOW,
+    );
+    expect(page).toContain('<img src="/repository/demo/badge.svg?bookmark=main"');
+    expect(page).toContain(
+      "[![CI](https://pogo.example.com/repository/demo/badge.svg?bookmark=main)](https://pogo.example.com/ui/repositories/demo/runs?bookmark=main)",
+    );
+  });
+
   it("repository page without bookmarks says how to push", () => {
-    const page = repositoryPage(context, { repository, bookmarks: [] }, NOW);
+    const page = repositoryPage(
+      context,
+      { repository, bookmarks: [], publicUrl: "https://pogo.example.com" },
+      NOW,
+    );
     expect(page).toContain("No bookmarks yet");
   });
 

@@ -233,7 +233,7 @@ async function webPlugin(
 
   web.get<NameParams>("/ui/repositories/:name", async (request, reply) => {
     const repository = await readableRepository(store, request, request.params.name);
-    const page = await data.repositoryPage(repository);
+    const page = await data.repositoryPage(repository, publicUrl());
     return sendPage(reply, repositoryPage(pageContext(request), page, now()));
   });
 

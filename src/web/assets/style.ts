@@ -73,6 +73,7 @@ button:disabled{opacity:.6;cursor:default}
 form.filters{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:end;margin:8px 0 12px}
 form.filters label{display:flex;flex-direction:column;font-size:13px;color:var(--muted)}
 input,select{font:inherit;font-size:15px;padding:6px 8px;border:1px solid #8c959f;border-radius:6px;background:#fff;color:var(--fg);min-height:36px}
+input.snippet{width:100%;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:13px}
 .signin{max-width:420px;margin:48px auto;padding:24px;border:1px solid var(--line);border-radius:8px}
 .signin label{display:block;font-weight:600;margin:12px 0 4px}
 .signin input{width:100%}

@@ -23,7 +23,8 @@ ${rows}</tbody>
 <h1>${repository.name}</h1>
 <p class="meta"><span>${repository.isPrivate ? "private" : "public"}</span>${repository.owner ? html`<span>owner ${repository.owner}</span>` : html``}<span><a href="${base}/runs">All CI runs</a></span></p>
 <h2>Bookmarks</h2>
-${bookmarks}`,
+${bookmarks}
+${badgeSnippet(page)}`,
   );
 }
 
@@ -45,4 +46,24 @@ function bookmarkRow(repository: string, bookmark: BookmarkRow, now: number) {
 <td data-label="Archive"><a href="${path`/ui/repositories/${repository}/archive/${bookmark.name}`}" download>zip</a></td>
 </tr>
 `;
+}
+
+/** Renders the status badge of the first bookmark with the Markdown that embeds it elsewhere. */
+function badgeSnippet(page: RepositoryPage) {
+  const bookmark = page.bookmarks.find((row) => row.name === "main") ?? page.bookmarks[0];
+  if (!bookmark) return html``;
+  const badge = withQuery(path`/repository/${page.repository.name}/badge.svg`, {
+    bookmark: bookmark.name,
+  });
+  const runs = withQuery(path`/ui/repositories/${page.repository.name}/runs`, {
+    bookmark: bookmark.name,
+  });
+  const markdown = `[![CI](${page.publicUrl}${badge})](${page.publicUrl}${runs})`;
+  const note = page.repository.isPrivate
+    ? " The badge of a private repository shows only to viewers who may read it."
+    : "";
+  return html`<h2>Status badge</h2>
+<p><img src="${badge}" alt="CI status of ${bookmark.name}" height="20"></p>
+<p class="meta"><label for="badge-markdown">Markdown for the badge of <strong>${bookmark.name}</strong>, for a README:</label>${note}</p>
+<input id="badge-markdown" class="snippet" readonly value="${markdown}" spellcheck="false">`;
 }
