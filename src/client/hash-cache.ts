@@ -1,4 +1,4 @@
-import type { BigIntStats } from "node:fs";
+import type { Stats } from "node:fs";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -7,9 +7,9 @@ export const HASH_CACHE_FILE = ".pogo/hash-cache.json";
 
 // A file changed within this window before the scan could change again
 // within the same timestamp tick unnoticed, so it is hashed again next time.
-const RACY_WINDOW_NS = 2_000_000_000n;
+const RACY_WINDOW_MS = 2000;
 
-type CachedFile = [size: string, mtimeNs: string, ctimeNs: string, inode: string, hash: string];
+type CachedFile = [size: number, mtimeMs: number, ctimeMs: number, inode: number, hash: string];
 
 /**
  * HashCache remembers the sha256 of each file with the size, times and
@@ -20,7 +20,7 @@ type CachedFile = [size: string, mtimeNs: string, ctimeNs: string, inode: string
 export class HashCache {
   private readonly previous: Map<string, CachedFile>;
   private readonly next = new Map<string, CachedFile>();
-  private readonly scanStartNs = BigInt(Date.now()) * 1_000_000n;
+  private readonly scanStart = Date.now();
 
   private constructor(
     private readonly root: string,
@@ -36,7 +36,7 @@ export class HashCache {
         version?: number;
         files?: Record<string, CachedFile>;
       };
-      if (parsed.version === 1 && parsed.files) previous = new Map(Object.entries(parsed.files));
+      if (parsed.version === 2 && parsed.files) previous = new Map(Object.entries(parsed.files));
     } catch {
       // No cache yet, or one this version cannot read: every file is hashed.
     }
@@ -44,28 +44,22 @@ export class HashCache {
   }
 
   /** Returns the cached hash of `path` when its stat still matches, else undefined. */
-  lookup(path: string, stats: BigIntStats): string | undefined {
+  lookup(path: string, stats: Stats): string | undefined {
     const cached = this.previous.get(path);
     if (!cached) return undefined;
-    const [size, mtimeNs, ctimeNs, inode, hash] = cached;
+    const [size, mtimeMs, ctimeMs, inode, hash] = cached;
     const matches =
-      size === String(stats.size) &&
-      mtimeNs === String(stats.mtimeNs) &&
-      ctimeNs === String(stats.ctimeNs) &&
-      inode === String(stats.ino);
+      size === stats.size &&
+      mtimeMs === stats.mtimeMs &&
+      ctimeMs === stats.ctimeMs &&
+      inode === stats.ino;
     return matches ? hash : undefined;
   }
 
   /** Records the hash of `path` as read with `stats`, unless the file changed too recently to trust. */
-  record(path: string, stats: BigIntStats, hash: string): void {
-    if (this.scanStartNs - stats.mtimeNs < RACY_WINDOW_NS) return;
-    this.next.set(path, [
-      String(stats.size),
-      String(stats.mtimeNs),
-      String(stats.ctimeNs),
-      String(stats.ino),
-      hash,
-    ]);
+  record(path: string, stats: Stats, hash: string): void {
+    if (this.scanStart - stats.mtimeMs < RACY_WINDOW_MS) return;
+    this.next.set(path, [stats.size, stats.mtimeMs, stats.ctimeMs, stats.ino, hash]);
   }
 
   /** Replaces the cache file with this scan's entries; a failure to write only loses the speed-up. */
@@ -75,7 +69,7 @@ export class HashCache {
     try {
       writeFileSync(
         temporary,
-        JSON.stringify({ version: 1, files: Object.fromEntries(this.next) }),
+        JSON.stringify({ version: 2, files: Object.fromEntries(this.next) }),
       );
       renameSync(temporary, path);
     } catch {

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import {
-  type BigIntStats,
   createReadStream,
   existsSync,
   lstatSync,
   readdirSync,
   readFileSync,
   readlinkSync,
+  type Stats,
 } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -53,7 +53,7 @@ export async function scanTree(root: string): Promise<ScannedTree> {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
 
-  const files: Array<{ path: string; source: string; stats: BigIntStats }> = [];
+  const files: Array<{ path: string; source: string; stats: Stats }> = [];
   const entries: TreeEntry[] = [];
   const skipped: string[] = [];
 
@@ -74,7 +74,7 @@ export async function scanTree(root: string): Promise<ScannedTree> {
       } else if (child.isSymbolicLink()) {
         entries.push({ path, type: "symlink", target: readlinkSync(source) });
       } else if (child.isFile()) {
-        files.push({ path, source, stats: lstatSync(source, { bigint: true }) });
+        files.push({ path, source, stats: lstatSync(source) });
       } else {
         skipped.push(path);
       }
@@ -85,12 +85,12 @@ export async function scanTree(root: string): Promise<ScannedTree> {
   const cache = HashCache.load(root);
   const sources = new Map<string, string>();
   for (const file of files) {
-    const mode = Number(file.stats.mode) & 0o777;
+    const mode = file.stats.mode & 0o777;
     let hash = cache.lookup(file.path, file.stats);
-    let size = Number(file.stats.size);
+    let size = file.stats.size;
     if (hash === undefined) {
       ({ hash, size } = await hashFile(file.source, size));
-      if (size === Number(file.stats.size)) cache.record(file.path, file.stats, hash);
+      if (size === file.stats.size) cache.record(file.path, file.stats, hash);
     } else {
       cache.record(file.path, file.stats, hash);
     }
