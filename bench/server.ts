@@ -36,6 +36,16 @@ import { push } from "../src/client/push.js";
 
 const FILES = 20_000;
 const LARGE_FILE_BYTES = 256 * 1024 * 1024;
+const GIT_SETTINGS = [
+  "-c",
+  "user.name=bench",
+  "-c",
+  "user.email=bench@localhost",
+  "-c",
+  "gc.auto=0",
+  "-c",
+  "maintenance.auto=false",
+];
 const DIRECTORIES = 200;
 const projectRoot = new URL("..", import.meta.url).pathname;
 
@@ -61,9 +71,8 @@ export async function run(): Promise<void> {
     const copy = join(base, "copy");
     const copyMs = timeMs(() => execFileSync("cp", ["-r", tree, copy]));
     const git = (args: string[]) =>
-      execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@localhost", ...args], {
-        cwd: copy,
-      });
+      // No background gc or maintenance: it would skew the timing and race the cleanup.
+      execFileSync("git", [...GIT_SETTINGS, ...args], { cwd: copy });
     git(["init", "-q"]);
     const gitFirstMs = timeMs(() => {
       git(["add", "-A"]);
@@ -149,7 +158,7 @@ export async function run(): Promise<void> {
       server.kill("SIGTERM");
       await new Promise((resolve) => server!.once("exit", resolve));
     }
-    await rm(base, { recursive: true, force: true });
+    await rm(base, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 
