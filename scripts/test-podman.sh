@@ -14,16 +14,18 @@
 #   POGO_PODMAN_SOCKET   socket path for the service (default /run/podman/podman.sock)
 #
 # Differences from Docker seen with Debian's podman 4.3.1, without systemd:
-# - Healthchecks never run: Podman schedules them with systemd timers, so a
-#   container's health stays "starting" and a service with a healthcheck is
-#   never ready ("waits for a service healthcheck" times out).
-# - A container whose command exits at once still shows Running=true on the
-#   first inspect after start, then the Podman-only status "stopped", then
-#   "exited". "fails when a service exits" sees the service as running and
-#   the task succeeds.
-# - Images are named with the docker.io/ prefix (docker.io/pogo-local/node:20),
-#   and `docker import` and `docker build` through the socket work as with
-#   Docker. The end-to-end tests, Dockerfile builds included, pass.
+# - Podman schedules healthchecks with systemd timers, so without systemd a
+#   container's health stays "starting". The engine runs the check itself
+#   through the libpod API while it waits for a service.
+# - A container whose command exits at once can still show Running=true on
+#   the first inspect after start, then the Podman-only status "stopped",
+#   then "exited". A service that exits at once may so pass the wait for
+#   "running", and a test of a failing service must not rely on that race.
+# - Several label filters in one list request match nothing on Podman, so
+#   the engine sends one filter and applies the rest itself.
+# - Images are named with the docker.io/ prefix (docker.io/pogo-local/node:20).
+#   `docker import` and `docker build` through the socket work as with
+#   Docker, and the end-to-end tests pass, server runs included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
