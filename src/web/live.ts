@@ -43,8 +43,8 @@ export async function streamRun(options: StreamRunOptions): Promise<void> {
   const pollMs = options.pollMs ?? DEFAULT_LIVE_POLL_MS;
   const response = reply.raw;
   const queued: RunUpdate[] = [];
-  // What the client was last told: a signature per pipeline and task, and
-  // the highest line number per log, so a poll sends only what changed.
+  // The state last sent to the client: a signature per pipeline and task,
+  // and the highest line number per log, so a poll sends only what changed.
   const signatures = new Map<string, string>();
   const counts = new Map<string, number>();
   let ready = false;
@@ -156,7 +156,7 @@ function taskSignature(
   return `${task.status}|${task.reason}|${task.exitCode}|${task.httpStatus}|${task.finishedAt}`;
 }
 
-/** Records what an update told the client. */
+/** Records the state an update sent to the client. */
 function remember(
   update: RunUpdate,
   signatures: Map<string, string>,
@@ -172,7 +172,7 @@ function remember(
   }
 }
 
-/** Returns the events that bring the client from what it was told to `run`, and records them. */
+/** Returns the events that bring the client from the state last sent to `run`, and records them. */
 function changes(
   run: RunDetail,
   signatures: Map<string, string>,

@@ -85,7 +85,7 @@ function run(overrides: Partial<RunDetail> = {}): RunDetail {
   };
 }
 
-/** Asserts the page holds no markup from the hostile string. */
+/** Asserts the page contains the hostile string escaped and never as markup. */
 function expectEscaped(page: string) {
   expect(page).not.toContain("<script>alert");
   expect(page).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
