@@ -66,6 +66,8 @@ interface Entry {
 export class SchemaWalker {
   readonly templates: TemplateSite[] = [];
   private readonly active = new Set<Node>();
+  /** Mappings whose entries are being collected, to catch a merge key that includes itself. */
+  private readonly merging = new Set<YAMLMap>();
 
   constructor(
     private readonly file: string,
@@ -526,6 +528,15 @@ export class SchemaWalker {
    * later ones. Reports duplicate keys at their second occurrence.
    */
   private entries(map: YAMLMap, report = true): Entry[] | typeof INVALID {
+    this.merging.add(map);
+    try {
+      return this.collectEntries(map, report);
+    } finally {
+      this.merging.delete(map);
+    }
+  }
+
+  private collectEntries(map: YAMLMap, report: boolean): Entry[] | typeof INVALID {
     const own: Entry[] = [];
     const merged: Entry[] = [];
     const firstSeen = new Map<string, Node>();
@@ -588,6 +599,16 @@ export class SchemaWalker {
             "WRONG_TYPE",
             `a merge key \`<<\` takes a mapping or an alias of one, not ${describeNode(target)}`,
           );
+        return INVALID;
+      }
+      if (this.merging.has(target)) {
+        if (report) {
+          this.report(
+            node ?? 0,
+            "INVALID_VALUE",
+            "a merge key `<<` cannot merge the mapping it is part of",
+          );
+        }
         return INVALID;
       }
       const entries = this.entries(target, report);

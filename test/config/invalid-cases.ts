@@ -191,6 +191,39 @@ export const invalidCases: InvalidCase[] = [
     yamlLevel: true,
   },
 
+  {
+    name: "merge key including its own mapping",
+    text: yaml`
+      version: 1
+      on:
+        push:
+          bookmarks: [main]
+      do:
+        - container: &box
+            image: alpine:3.20
+            <<: *box
+    `,
+    line: 8,
+    column: 11,
+    code: "INVALID_VALUE",
+    message: "a merge key `<<` cannot merge the mapping it is part of",
+    yamlLevel: true,
+  },
+  {
+    name: "alias to its own parent",
+    text: yaml`
+      version: 1
+      on: &events
+        push: *events
+      do:${webhookTask}
+    `,
+    line: 3,
+    column: 9,
+    code: "INVALID_VALUE",
+    message: "`on.push` refers to itself through an alias",
+    yamlLevel: true,
+  },
+
   // Top-level keys.
   {
     name: "missing version",
