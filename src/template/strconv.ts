@@ -39,6 +39,7 @@ function underscoreOK(s: string): boolean {
 /** Parses an integer as strconv.ParseInt(s, 0, 64) or ParseUint(s, 0, 64) would; null on any error. */
 export function parseGoInteger(s: string, unsigned: boolean): bigint | null {
   if (/^[1-9][0-9]{0,17}$|^0$/.test(s)) return BigInt(s); // Plain decimals, the usual case.
+
   let body = s;
   let negative = false;
   if (!unsigned && (body[0] === "+" || body[0] === "-")) {
@@ -46,6 +47,8 @@ export function parseGoInteger(s: string, unsigned: boolean): bigint | null {
     body = body.slice(1);
   }
   if (body === "") return null;
+
+  // Base 0: the prefix picks the base, and a bare leading 0 means octal.
   let base = 10;
   let digits = body;
   let prefixed = false;
@@ -68,6 +71,7 @@ export function parseGoInteger(s: string, unsigned: boolean): bigint | null {
       prefixed = true;
     }
   }
+
   if (digits.includes("_")) {
     if (!underscoreOK(body)) return null;
     digits = digits.replaceAll("_", "");
@@ -82,6 +86,7 @@ export function parseGoInteger(s: string, unsigned: boolean): bigint | null {
   else if (base === 8) valid = /^[0-7]+$/;
   else if (base === 2) valid = /^[01]+$/;
   if (!valid.test(digits)) return null;
+
   let value = 0n;
   const b = BigInt(base);
   for (const c of digits) value = value * b + BigInt(Number.parseInt(c, 16));
