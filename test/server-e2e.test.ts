@@ -149,6 +149,25 @@ describe.each(backends)("pogo serve end to end on $name", (backend) => {
     expect(actual.get("tool.sh")?.mode).toBe(0o755);
   });
 
+  // The CLI talks HTTP only, so one database engine is enough here.
+  it.runIf(backend.name === "sqlite")("moves bookmarks and manages tokens from the CLI", () => {
+    const pushed = cli(["push", "-m", "again", "-b", "scratch"]);
+    expect(pushed).toMatch(/bookmark scratch -> [0-9a-f]{40}/);
+    expect(cli(["bookmark", "remove", "scratch"])).toMatch(
+      /bookmark scratch removed \(it pointed at [0-9a-f]{40}\)/,
+    );
+
+    const created = cli(["token", "create", "-d", "laptop", "--expires-in-days", "7"]).trim();
+    expect(created).toMatch(/^pogo_\S+$/);
+    const listed = cli(["token", "list"]);
+    expect(listed).toContain("laptop");
+    expect(listed).not.toContain(created);
+    const id = /^(\d+)\t.*\tlaptop$/m.exec(listed)?.[1];
+    expect(id).toBeDefined();
+    expect(cli(["whoami", "--token", created])).toContain("admin (admin)");
+    expect(cli(["token", "revoke", id!])).toContain(`token ${id} revoked`);
+  });
+
   it("keeps its data across a graceful restart", async () => {
     serve.child.kill("SIGTERM");
     expect(await serve.exit).toBe(0);
