@@ -31,6 +31,16 @@ describe("SecretMasker", () => {
     expect(masker(...secrets).mask(input)).toBe(output);
   });
 
+  it.each([
+    { name: "JSON-escaped", input: JSON.stringify('x fake\\back"q\ty') },
+    { name: "percent-encoded", input: `x ${encodeURIComponent('fake\\back"q\ty')} y` },
+    { name: "URL-parsed", input: new URL("http://u:fake%5Cback%22q%09y@host/").href },
+  ])("masks the $name form of a secret", ({ input }) => {
+    const output = masker('fake\\back"q\ty').mask(input);
+    expect(output).toContain("***");
+    expect(output).not.toContain("back");
+  });
+
   it("finds a cut that splits no secret", () => {
     const m = masker("SECRETVALUE");
     expect(m.safeCut("abcSECRETVALUEdef", 6)).toBe(3);

@@ -15,6 +15,10 @@ export const MIN_SECRET_LENGTH = 4;
  * its lines is masked wherever it appears. Values are trimmed first, and
  * lines shorter than MIN_SECRET_LENGTH are skipped. Longer values are
  * replaced first, so a secret that contains another is masked whole.
+ *
+ * Each line is also registered in the forms it takes once quoted or put in
+ * a URL (JSON-escaped, percent-encoded), because messages quote the text
+ * they complain about and escaping happens after the value was resolved.
  */
 export class SecretMasker {
   private readonly values = new Set<string>();
@@ -25,9 +29,12 @@ export class SecretMasker {
     let changed = false;
     for (const line of value.split(/\r?\n/)) {
       const trimmed = line.trim();
-      if (trimmed.length < MIN_SECRET_LENGTH || this.values.has(trimmed)) continue;
-      this.values.add(trimmed);
-      changed = true;
+      if (trimmed.length < MIN_SECRET_LENGTH) continue;
+      for (const form of encodedForms(trimmed)) {
+        if (this.values.has(form)) continue;
+        this.values.add(form);
+        changed = true;
+      }
     }
     if (changed) this.sorted = [...this.values].sort((a, b) => b.length - a.length);
   }
@@ -71,4 +78,26 @@ export class SecretMasker {
     }
     return cut;
   }
+}
+
+// Returns `value` with the escaped and percent-encoded forms it can take in
+// a quoted message or a parsed URL: JSON string escaping, encodeURIComponent,
+// and the WHATWG URL encoding of userinfo, path, query and fragment.
+function encodedForms(value: string): Set<string> {
+  const forms = new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)]);
+  try {
+    const url = new URL("http://host/");
+    url.username = value;
+    forms.add(url.username);
+    url.pathname = `/${value}`;
+    forms.add(url.pathname.slice(1));
+    url.search = `?${value}`;
+    forms.add(url.search.slice(1));
+    url.hash = `#${value}`;
+    forms.add(url.hash.slice(1));
+  } catch {
+    // Every value is settable; the catch only guards a future URL change.
+  }
+  for (const form of forms) if (form.length < MIN_SECRET_LENGTH) forms.delete(form);
+  return forms;
 }
