@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` is the secret syntax under test.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Agent } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HttpReceiver, refusedPort } from "../../test/helpers/http-receiver.js";
 import { templateData } from "../config/event.js";
@@ -328,6 +329,55 @@ describe("WebhookExecutor", () => {
     expect(logText()).not.toContain(key);
     expect(logText()).toContain("/hook?key=***");
     expect(logText()).toContain("echo ***");
+  });
+});
+
+describe("WebhookExecutor with secrets in awkward places", () => {
+  function resolved(spec: WebhookSpec, values: Record<string, string>): WebhookSpec {
+    const task = resolveTaskSecrets(
+      { type: "webhook", webhook: spec },
+      secretSource(values),
+      (value) => masker.add(value),
+    );
+    if (task.type !== "webhook") throw new Error("expected a webhook task");
+    return task.webhook;
+  }
+
+  it("masks a secret with a backslash in the invalid-URL reason", async () => {
+    const spec = resolved(
+      { url: "http://fakeuser:${PASS}@127.0.0.1:1/ui", method: "GET" },
+      { PASS: "fake\\back-pass" },
+    );
+    const result = await executor.run(spec, context());
+    const reason = masker.mask(result.reason ?? "");
+    expect(reason).toContain("is not a valid URL");
+    expect(reason).not.toContain("back-pass");
+  });
+
+  it("leaves a secret fragment used as host out of a DNS error", async () => {
+    // A lookup that fails as getaddrinfo does, so no query leaves the machine.
+    const lookup = (hostname: string, _options: unknown, callback: (error: Error) => void) => {
+      const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
+        code: "ENOTFOUND",
+        hostname,
+      });
+      process.nextTick(() => callback(error));
+    };
+    const dispatcher = new Agent({ connect: { lookup: lookup as never } });
+    const dns = new WebhookExecutor({ dispatcher });
+    try {
+      const spec = resolved(
+        { url: "http://${PASS}:18081/h", method: "GET" },
+        { PASS: 'fake"quote\\back' },
+      );
+      const result = await dns.run(spec, context());
+      expect(result.status).toBe("failed");
+      expect(result.reason).toContain("ENOTFOUND");
+      expect(masker.mask(result.reason ?? "")).not.toContain("quote");
+      expect(logText()).not.toContain("quote");
+    } finally {
+      await dispatcher.close();
+    }
   });
 });
 

@@ -136,11 +136,11 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
           log.info(`${prefix} timed out after ${elapsed}`);
           break;
         case "error":
-          log.info(`${prefix} failed after ${elapsed}: ${describeError(outcome.error)}`);
+          log.info(`${prefix} failed after ${elapsed}: ${describeError(outcome.error, url)}`);
           if (!outcome.retryable) {
             return {
               status: "failed",
-              reason: `${target} failed: ${describeError(outcome.error)}`,
+              reason: `${target} failed: ${describeError(outcome.error, url)}`,
             };
           }
           break;
@@ -166,7 +166,7 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
         }
       }
 
-      if (attempt >= attempts) return finalFailure(target, attempts, outcome, timeoutMs);
+      if (attempt >= attempts) return finalFailure(target, attempts, outcome, timeoutMs, url);
 
       const delay = this.retryDelay(attempt, outcome);
       log.info(
@@ -293,7 +293,35 @@ function isRetryableError(error: unknown): boolean {
   return false;
 }
 
-function describeError(error: unknown): string {
+// Host names are left out of the description: the attempt line already
+// names the URL with secrets masked, while a host parsed out of a secret
+// (`http://${PASS}/` with a `\\` in PASS) is only a fragment of it, which
+// the masker cannot recognise.
+function describeError(error: unknown, url: URL): string {
+  const hosts = new Set<string>();
+  if (url.hostname) hosts.add(url.hostname);
+  collectHostnames(error, hosts);
+  return hideHosts(describeErrorChain(error), hosts);
+}
+
+function collectHostnames(error: unknown, hosts: Set<string>): void {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const hostname = (current as { hostname?: unknown }).hostname;
+    if (typeof hostname === "string" && hostname.length > 0) hosts.add(hostname);
+    if (current instanceof AggregateError)
+      for (const inner of current.errors) collectHostnames(inner, hosts);
+  }
+}
+
+function hideHosts(text: string, hosts: Set<string>): string {
+  let hidden = text;
+  for (const host of [...hosts].sort((a, b) => b.length - a.length)) {
+    hidden = hidden.split(host).join("<host>");
+  }
+  return hidden;
+}
+
+function describeErrorChain(error: unknown): string {
   const parts: string[] = [];
   for (let current = error; current instanceof Error; current = current.cause) {
     const code = (current as { code?: unknown }).code;
@@ -301,7 +329,7 @@ function describeError(error: unknown): string {
     if (!parts.includes(text)) parts.push(text);
     if (current instanceof AggregateError && current.errors[0] instanceof Error) {
       current = current.errors[0];
-      parts.push(describeError(current));
+      parts.push(describeErrorChain(current));
       break;
     }
   }
@@ -318,6 +346,7 @@ function finalFailure(
   attempts: number,
   outcome: AttemptOutcome,
   timeoutMs: number,
+  url: URL,
 ): TaskResult {
   const tries = attempts === 1 ? "" : ` after ${attempts} attempts`;
   switch (outcome.kind) {
@@ -335,7 +364,7 @@ function finalFailure(
     case "error":
       return {
         status: "failed",
-        reason: `${target} failed${tries}: ${describeError(outcome.error)}`,
+        reason: `${target} failed${tries}: ${describeError(outcome.error, url)}`,
       };
     case "cancelled":
       return { status: "cancelled", reason: `${target} was cancelled` };
