@@ -1,9 +1,19 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerSpec } from "../../src/config/types.js";
-import { LABEL, pruneBuildCache } from "../../src/engine/index.js";
+import { type Engine, LABEL, pruneBuildCache, workspaceRunRoot } from "../../src/engine/index.js";
 import { ContainerExecutor } from "../../src/tasks/container.js";
 import { findTestEngine, leftoversOfRun } from "../support/engine.js";
 import {
@@ -243,6 +253,60 @@ describe.skipIf(!engine)("container tasks on a real engine", () => {
     expect(result.status).toBe("success");
     expect(context.log.output("stdout")).toContain("echo main");
     expect(await readdir(repository)).toEqual(["README.md", "src"]);
+  });
+
+  it("falls back to upload when overlay fails", async () => {
+    // The tree is moved away only while the engine mounts the overlay volume, so the mount fails for real.
+    const hidden = `${repository}-hidden`;
+    let first = true;
+    const runDirs: string[] = [];
+    const containers = engine!.containers;
+    const flaky: Engine = {
+      info: engine!.info,
+      images: engine!.images,
+      networks: engine!.networks,
+      volumes: {
+        create: async (request) => {
+          runDirs.push(request.labels[LABEL.RUN_DIR] ?? "");
+          await engine!.volumes.create(request);
+        },
+        remove: (name) => engine!.volumes.remove(name),
+        list: (filter) => engine!.volumes.list(filter),
+      },
+      describe: () => engine!.describe(),
+      containers: {
+        create: (settings) => containers.create(settings),
+        upload: (id, path, tar) => containers.upload(id, path, tar),
+        wait: (id) => containers.wait(id),
+        inspect: (id) => containers.inspect(id),
+        kill: (id) => containers.kill(id),
+        remove: (id) => containers.remove(id),
+        list: (filter) => containers.list(filter),
+        start: async (id, onOutput) => {
+          if (!first) return containers.start(id, onOutput);
+          first = false;
+          await rename(repository, hidden);
+          try {
+            return await containers.start(id, onOutput);
+          } finally {
+            await rename(hidden, repository);
+          }
+        },
+      },
+    };
+    const executor = new ContainerExecutor({ engine: flaky, sweepOnStart: false });
+    const context = taskContext({ workspaceDir: repository });
+    runIds.push(context.runId);
+    const result = await executor.run(
+      { image: BUSYBOX_IMAGE, commands: ["cat README.md"] },
+      context,
+    );
+    expect(result.status).toBe("success");
+    expect(context.log.text()).toContain("the engine failed to mount the overlay workspace");
+    expect(context.log.output("stdout")).toBe("hello from the repository\n");
+    expect(runDirs).toHaveLength(1);
+    expect(runDirs[0]!.startsWith(workspaceRunRoot())).toBe(true);
+    expect(existsSync(runDirs[0]!)).toBe(false);
   });
 
   it("fails with a bad timeout", async () => {
