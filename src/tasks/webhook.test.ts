@@ -146,6 +146,27 @@ describe("WebhookExecutor", () => {
     expect(receiver.requests).toHaveLength(1);
   });
 
+  it("sends URL userinfo as Basic auth and logs no password", async () => {
+    receiver.reply({ status: 200 });
+    const url = receiver.url.replace("http://", "http://fakeuser:fake%40pass@");
+    const result = await executor.run({ url: `${url}/basicauth`, method: "GET" }, context());
+
+    expect(result.status).toBe("success");
+    const expected = `Basic ${Buffer.from("fakeuser:fake@pass").toString("base64")}`;
+    expect(receiver.requests[0]!.headers.authorization).toBe(expected);
+    expect(logText()).not.toContain("pass");
+    expect(result.reason).not.toContain("pass");
+    expect(logText()).toContain("fakeuser:***@");
+  });
+
+  it("keeps an explicit Authorization header over URL userinfo", async () => {
+    receiver.reply({ status: 200 });
+    const url = receiver.url.replace("http://", "http://fakeuser:fakepass@");
+    const spec: WebhookSpec = { url, method: "GET", headers: { Authorization: "Bearer abcd" } };
+    await executor.run(spec, context());
+    expect(receiver.requests[0]!.headers.authorization).toBe("Bearer abcd");
+  });
+
   it("times out on a server that never answers", async () => {
     receiver.replyAlways("hang");
     const spec: WebhookSpec = { url: receiver.url, method: "POST", timeout: "200ms" };

@@ -120,11 +120,12 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
     }
 
     const attempts = attemptCount(spec);
-    const target = `${method} ${spec.url}`;
+    const target = `${method} ${loggedUrl(spec.url, url)}`;
+    const headers = withUserinfoAuth(spec.headers, url);
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) return { status: "cancelled", reason: `${target} was cancelled` };
       const started = performance.now();
-      const outcome = await this.attempt(spec, url, timeoutMs, signal);
+      const outcome = await this.attempt(spec, url, headers, timeoutMs, signal);
       const elapsed = formatDuration(performance.now() - started);
       const prefix = `attempt ${attempt}/${attempts}: ${target}`;
 
@@ -194,6 +195,7 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
   private async attempt(
     spec: WebhookSpec,
     url: URL,
+    headers: Record<string, string> | undefined,
     timeoutMs: number,
     signal: AbortSignal,
   ): Promise<AttemptOutcome> {
@@ -201,7 +203,7 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
     try {
       const response = await request(url, {
         method: spec.method,
-        headers: spec.headers,
+        headers,
         body: spec.body,
         signal,
         dispatcher: this.dispatcher,
@@ -266,6 +268,35 @@ function checkUrl(text: string): URL | string {
     return `webhook \`url\` must use http or https, not ${url.protocol.slice(0, -1)}`;
   }
   return url;
+}
+
+// Returns the URL as logged: the config's text, or with a userinfo password
+// replaced by `***`, so a password written in the URL itself (not through a
+// secret) stays out of the log too.
+function loggedUrl(text: string, url: URL): string {
+  if (url.password === "") return text;
+  const shown = new URL(url.href);
+  shown.password = "***";
+  return shown.href;
+}
+
+// Turns the URL's userinfo into Basic auth, as curl and Go's net/http do,
+// unless the task sets its own Authorization header; undici would otherwise
+// drop the userinfo silently. The userinfo is removed from `url` so it is
+// sent only in the header.
+function withUserinfoAuth(
+  headers: Record<string, string> | undefined,
+  url: URL,
+): Record<string, string> | undefined {
+  if (url.username === "" && url.password === "") return headers;
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  url.username = "";
+  url.password = "";
+  const explicit = Object.keys(headers ?? {}).some(
+    (name) => name.toLowerCase() === "authorization",
+  );
+  if (explicit) return headers;
+  return { ...headers, authorization: `Basic ${Buffer.from(credentials).toString("base64")}` };
 }
 
 /** Reports whether an HTTP status is worth another attempt: 408, 429 and 5xx. */
