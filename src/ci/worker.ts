@@ -297,6 +297,8 @@ export class CiWorker {
           const controller = new AbortController();
           active.pipelines[index] = controller;
           const onCancel = () => controller.abort();
+          // A cancel that came while the run was being planned stops it before it starts.
+          if (active.cancel.signal.aborted) controller.abort();
           active.cancel.signal.addEventListener("abort", onCancel, { once: true });
           return this.deps.runner
             .runEvent({
