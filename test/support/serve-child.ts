@@ -35,7 +35,7 @@ export async function startServeChild(args: string[], env: NodeJS.ProcessEnv): P
     let started: { url: string; firstStart: boolean } | undefined;
     const timer = setTimeout(
       () => reject(new Error(`pogo serve did not start: ${stderr}`)),
-      60_000,
+      90_000,
     );
     child.stdout!.on("data", (chunk: Buffer) => {
       buffer += chunk.toString();
