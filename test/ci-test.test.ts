@@ -1,10 +1,15 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` is the secret syntax under test.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type CommandIo, type TestFlags, testCommand } from "../src/cli/commands/ci-test.js";
+import {
+  type CommandIo,
+  interruptHandler,
+  type TestFlags,
+  testCommand,
+} from "../src/cli/commands/ci-test.js";
 import type { ContainerSpec } from "../src/config/types.js";
 import type { TaskExecutor, TaskResult } from "../src/tasks/task.js";
 import { WebhookExecutor } from "../src/tasks/webhook.js";
@@ -269,5 +274,52 @@ describe("pogo ci test as a process", () => {
     });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain("invalid --event-type");
+  });
+
+  it("cancels on SIGTERM as on SIGINT, prints the summary and exits 130", async () => {
+    receiver.replyAlways("hang");
+    writeFileSync(
+      path.join(repo, ".pogo/ci/a.yaml"),
+      `version: 1\non:\n  push:\n    bookmarks: [main]\ndo:\n  - type: webhook\n    webhook:\n      url: ${receiver.url}/slow\n      method: POST\n      timeout: 30s\n`,
+    );
+    const child = spawn(tsx, [pogo, "ci", "test"], { cwd: repo, stdio: "pipe" });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const deadline = Date.now() + 20_000;
+    while (receiver.requests.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill("SIGTERM");
+    expect(await exited).toBe(130);
+    expect(stderr).toContain("terminated, cancelling running tasks");
+    expect(stdout).toMatch(/a\.yaml\s+main\s+cancelled/);
+  }, 30_000);
+});
+
+describe("interruptHandler", () => {
+  it("cancels on the first signal, keeps cleaning up on the second, exits on the third", () => {
+    const controller = new AbortController();
+    const written: string[] = [];
+    const exits: number[] = [];
+    const handle = interruptHandler(
+      controller,
+      (text) => written.push(text),
+      (code) => exits.push(code),
+    );
+    handle("SIGINT");
+    expect(controller.signal.aborted).toBe(true);
+    handle("SIGINT");
+    expect(exits).toEqual([]);
+    expect(written[1]).toContain("cleanup in progress");
+    handle("SIGINT");
+    expect(exits).toEqual([130]);
+    expect(written[2]).toContain("the next run removes what is left");
   });
 });

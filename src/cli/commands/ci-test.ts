@@ -40,7 +40,7 @@ export function registerTestCommand(parent: Command): void {
   const command = parent
     .command("test [file]")
     .description(
-      "run the pipelines a bookmark event fires, locally, with the repository root at /workspace; without FILE, every config in .pogo/ci. Exits 0 only when every fired pipeline succeeds",
+      "run the pipelines a bookmark event fires, locally, with the repository root at /workspace; without FILE, every config in .pogo/ci. Exits 0 only when every fired pipeline succeeds, 130 when interrupted (SIGINT or SIGTERM)",
     );
   withLocalEventOptions(command)
     .option(
@@ -49,11 +49,12 @@ export function registerTestCommand(parent: Command): void {
     )
     .action(async (file: string | undefined, flags: TestFlags) => {
       const controller = new AbortController();
-      const onInterrupt = () => {
-        process.stderr.write("pogo: interrupted, cancelling running tasks\n");
-        controller.abort();
-      };
-      process.once("SIGINT", onInterrupt);
+      const onInterrupt = interruptHandler(
+        controller,
+        (text) => process.stderr.write(text),
+        (code) => process.exit(code),
+      );
+      for (const signal of STOP_SIGNALS) process.on(signal, onInterrupt);
       try {
         process.exitCode = await testCommand(file, flags, {
           cwd: process.cwd(),
@@ -64,14 +65,50 @@ export function registerTestCommand(parent: Command): void {
           signal: controller.signal,
         });
       } finally {
-        process.removeListener("SIGINT", onInterrupt);
+        for (const signal of STOP_SIGNALS) process.removeListener(signal, onInterrupt);
       }
     });
 }
 
+/** STOP_SIGNALS cancel a local run: Ctrl-C, and `kill` or a CI job's timeout. */
+const STOP_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+
+/** INTERRUPTED_EXIT_STATUS is what a run ended by a signal exits with, as shells report Ctrl-C. */
+export const INTERRUPTED_EXIT_STATUS = 130;
+
+/**
+ * Returns the handler for SIGINT and SIGTERM. The first signal cancels the
+ * run, which then removes its containers, networks, volumes and temporary
+ * folders and prints the summary. A second one only says that cleanup is
+ * still going, because exiting then would leave those behind; a third
+ * exits at once, and the next run's sweep removes the leftovers.
+ */
+export function interruptHandler(
+  controller: AbortController,
+  write: (text: string) => void,
+  exit: (code: number) => void,
+): (signal: NodeJS.Signals) => void {
+  let count = 0;
+  return (signal) => {
+    count++;
+    if (count === 1) {
+      write(
+        `pogo: ${signal === "SIGTERM" ? "terminated" : "interrupted"}, cancelling running tasks\n`,
+      );
+      controller.abort();
+    } else if (count === 2) {
+      write("pogo: cleanup in progress; interrupt once more to exit without it\n");
+    } else {
+      write("pogo: exiting before cleanup finished; the next run removes what is left\n");
+      exit(INTERRUPTED_EXIT_STATUS);
+    }
+  };
+}
+
 /**
  * Runs `pogo ci test` and returns the exit status: 0 when every fired
- * pipeline succeeded (or none fired), 1 otherwise.
+ * pipeline succeeded (or none fired), 130 when `io.signal` cancelled the
+ * run, 1 otherwise.
  */
 export async function testCommand(
   file: string | undefined,
@@ -113,6 +150,7 @@ export async function testCommand(
       ...(root === undefined ? {} : { workspaceDir: root }),
     });
     io.stdout(`\n${summaryTable(result, paint)}`);
+    if (io.signal?.aborted) return INTERRUPTED_EXIT_STATUS;
     return result.status === "success" ? 0 : 1;
   } finally {
     if (!io.executors) await closeExecutors(executors);
