@@ -51,6 +51,7 @@ describe("container pipelines on the server", () => {
       "README.md": "readme of the pushed revision\n",
     });
     await api(ci, "PUT", "/repository/app/bookmarks/main", { revision: revision.id });
+
     const run = await waitFor(
       async () => {
         const { runs } = await api<{ runs: Array<{ id: string; status: string }> }>(
@@ -69,6 +70,7 @@ describe("container pipelines on the server", () => {
       `/repository/app/runs/${run.id}/pipelines/0/tasks/0/log`,
     );
     const text = log.lines.map((line) => line.text).join("\n");
+
     expect(text).toContain("readme of the pushed revision");
     expect(text).toContain("hello from the service");
     expect(text).toContain("password is ***");
