@@ -20,7 +20,16 @@ interface Serve {
 
 /** Starts `pogo serve` as a child process and waits for its "started" log line. */
 async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<Serve> {
-  const child = spawn(tsx, [pogo, "serve", "--listen", "127.0.0.1:0", ...args], { env });
+  // Node with the tsx loader, not the tsx wrapper: a signal to the child
+  // must reach the server itself, or a SIGKILL in cleanup orphans it.
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", pogo, "serve", "--listen", "127.0.0.1:0", ...args],
+    {
+      env,
+      cwd: projectRoot,
+    },
+  );
   const stdout: string[] = [];
   const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
