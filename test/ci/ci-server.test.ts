@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { painter } from "../../src/cli/commands/ci-report.js";
-import { followRun, inspectRun } from "../../src/cli/commands/ci-runs.js";
+import { followRun, inspectRun, resolveRunId } from "../../src/cli/commands/ci-runs.js";
 import { PogoClient } from "../../src/client/api.js";
 import type { Repository } from "../../src/store/records.js";
 import { HttpReceiver } from "../helpers/http-receiver.js";
@@ -233,6 +233,13 @@ describe.each(backends)("CI on the server ($name)", (backend) => {
     expect(second.runs.map((run) => run.bookmark)).toEqual(["main"]);
     const filtered = await runs("?bookmark=release%2F1");
     expect(filtered.runs).toHaveLength(1);
+
+    const client = new PogoClient(ci.url, ci.token);
+    const id = filtered.runs[0]!.id;
+    expect(await resolveRunId(client, "app", id)).toBe(id);
+    expect(await resolveRunId(client, "app", id.slice(0, 13))).toBe(id);
+    await expect(resolveRunId(client, "app", "zz")).rejects.toThrow("invalid run id");
+    await expect(resolveRunId(client, "app", "ffffffff-f")).rejects.toThrow("no run id of app");
     expect(receiver.requests).toHaveLength(2);
   });
 

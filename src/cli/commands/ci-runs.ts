@@ -75,13 +75,14 @@ export function registerRunsCommands(parent: Command): void {
       .description(
         "show a run's pipelines, tasks and logs; with --follow, stream them until the run ends",
       )
-      .argument("<id>", "run id, as `pogo ci runs list` shows it")
+      .argument("<id>", "run id, as `pogo ci runs list` shows it, or a unique prefix of it")
       .option(
         "--follow",
         "stream the logs live and exit when the run ends (status 1 unless it succeeded)",
       ),
-  ).action(async (id: string, flags: InspectFlags) => {
+  ).action(async (given: string, flags: InspectFlags) => {
     const { client, repository } = await runsClient(flags);
+    const id = await resolveRunId(client, repository, given);
     const output = { write: (text: string) => process.stdout.write(text), paint: stdoutPainter() };
     if (flags.follow) {
       const controller = new AbortController();
@@ -101,10 +102,11 @@ export function registerRunsCommands(parent: Command): void {
     runs
       .command("cancel")
       .description("cancel a queued or running run, or one pipeline of it")
-      .argument("<id>", "run id")
+      .argument("<id>", "run id, or a unique prefix of it")
       .option("--pipeline <index>", "cancel only this pipeline (0 for the first)"),
-  ).action(async (id: string, flags: CancelFlags) => {
+  ).action(async (given: string, flags: CancelFlags) => {
     const { client, repository } = await runsClient(flags);
+    const id = await resolveRunId(client, repository, given);
     const pipeline =
       flags.pipeline === undefined ? undefined : integerFlag(flags.pipeline, "--pipeline");
     const cancelled = await client.cancelRun(repository, id, pipeline);
@@ -120,6 +122,35 @@ function withRunsOptions(command: Command): Command {
     "--repository <name>",
     "repository on the server (default: the one this directory is linked to)",
   );
+}
+
+const FULL_RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const PREFIX_SEARCH_LIMIT = 100;
+
+/**
+ * Returns the full id of a run given its id or a unique prefix of it, as
+ * git accepts short hashes. Only the newest 100 runs are searched.
+ */
+export async function resolveRunId(
+  client: PogoClient,
+  repository: string,
+  id: string,
+): Promise<string> {
+  if (FULL_RUN_ID.test(id)) return id;
+  if (!/^[0-9a-f-]{4,}$/.test(id)) {
+    throw new UsageError(
+      `invalid run id ${JSON.stringify(id)}: give the id or at least its first 4 characters`,
+    );
+  }
+  const { runs } = await client.listRuns(repository, { limit: PREFIX_SEARCH_LIMIT });
+  const matches = runs.filter((run) => run.id.startsWith(id));
+  if (matches.length === 1) return matches[0]!.id;
+  if (matches.length === 0) {
+    throw new UsageError(
+      `no run id of ${repository} starts with ${id} among its newest ${PREFIX_SEARCH_LIMIT} runs; see \`pogo ci runs list\``,
+    );
+  }
+  throw new UsageError(`${matches.length} runs start with ${id}; give more characters`);
 }
 
 async function runsClient(flags: RunsFlags): Promise<{ client: PogoClient; repository: string }> {
