@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { localClock, localSecrets, useColour } from "../src/cli/commands/ci-local.js";
+import { localClock, localEvent, localSecrets, useColour } from "../src/cli/commands/ci-local.js";
+import { UsageError } from "../src/util/errors.js";
 
 describe("useColour", () => {
   const terminal = { isTTY: true } as NodeJS.WriteStream;
@@ -50,5 +51,24 @@ describe("localClock", () => {
 
   it.each(["2026-01-02", "tomorrow", "2026-13-02T00:00:00Z"])("rejects %s", (text) => {
     expect(() => localClock(text)).toThrow("invalid --now");
+  });
+});
+
+describe("localEvent", () => {
+  it.each(["*", "[a]", "a b", "../..", "a\nb", ""])(
+    "rejects --rev %j as the server does",
+    async (rev) => {
+      const event = localEvent({ eventType: "push", rev, secret: [] }, undefined);
+      await expect(event).rejects.toBeInstanceOf(UsageError);
+      await expect(event).rejects.toThrow(`invalid --rev ${JSON.stringify(rev)}: it`);
+    },
+  );
+
+  it("accepts a bookmark name with slashes", async () => {
+    const event = await localEvent(
+      { eventType: "push", rev: "release/v1.2", secret: [] },
+      undefined,
+    );
+    expect(event.bookmark).toBe("release/v1.2");
   });
 });

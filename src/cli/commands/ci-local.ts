@@ -14,6 +14,7 @@ import {
   templateData,
 } from "../../config/index.js";
 import { type SecretSource, secretSource } from "../../runner/secrets.js";
+import { bookmarkNameProblem } from "../../store/names.js";
 import { UsageError } from "../../util/errors.js";
 
 /**
@@ -109,7 +110,10 @@ export async function localEvent(
       `invalid --event-type ${JSON.stringify(flags.eventType)}: use ${EVENT_TYPES.join(" or ")}`,
     );
   }
-  if (flags.rev.length === 0) throw new UsageError("--rev must not be empty");
+  const revProblem = bookmarkNameProblem(flags.rev);
+  if (revProblem) {
+    throw new UsageError(`invalid --rev ${JSON.stringify(flags.rev)}: ${revProblem}`);
+  }
   const type = flags.eventType as EventType;
 
   let repository = root ? path.basename(root) : "";
