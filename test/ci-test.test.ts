@@ -10,7 +10,7 @@ import {
   type TestFlags,
   testCommand,
 } from "../src/cli/commands/ci-test.js";
-import type { ContainerSpec } from "../src/config/types.js";
+import type { ContainerSpec, WebhookSpec } from "../src/config/types.js";
 import type { TaskExecutor, TaskResult } from "../src/tasks/task.js";
 import { WebhookExecutor } from "../src/tasks/webhook.js";
 import { HttpReceiver } from "./helpers/http-receiver.js";
@@ -162,6 +162,37 @@ describe("pogo ci test", () => {
     expect(out).toMatch(/c\.yaml\s+main\s+success/);
     expect(receiver.requests.map((request) => request.url).sort()).toEqual(["/missing", "/ok"]);
     expect(err).toBe("");
+  });
+
+  it("prints a line for each skipped task", async () => {
+    receiver.reply({ status: 404 });
+    const second =
+      "  - type: webhook\n    webhook:\n      url: http://127.0.0.1:9/never\n      method: POST\n";
+    writeFileSync(path.join(repo, ".pogo/ci/a.yaml"), hook(`${receiver.url}/missing`, second));
+    const status = await testCommand(undefined, flags(), io());
+
+    expect(status).toBe(1);
+    expect(out).toContain("[a.yaml] task 2 skipped because task 1 failed\n");
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it("keeps a multi-line reason on one summary row", async () => {
+    const webhook: TaskExecutor<WebhookSpec> = {
+      kind: "webhook",
+      async run(): Promise<TaskResult> {
+        return { status: "failed", reason: "first line\nsecond line" };
+      },
+    };
+    writeFileSync(path.join(repo, ".pogo/ci/a.yaml"), hook(`${receiver.url}/a`));
+    await testCommand(
+      undefined,
+      flags(),
+      io({ executors: { webhook, container: passingContainers } }),
+    );
+
+    const summary = out.slice(out.indexOf("PIPELINE"));
+    expect(summary.trimEnd().split("\n")).toHaveLength(2);
+    expect(summary).toMatch(/a\.yaml\s+main\s+failed .*first line\\nsecond line\n$/);
   });
 
   it("prints a line and exits 0 when nothing fires", async () => {

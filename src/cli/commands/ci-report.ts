@@ -50,7 +50,13 @@ export function liveReporter(write: (text: string) => void, paint: Painter): Run
       write(`${prefix(pipeline)} ${line.stream === "info" ? paint("dim", text) : text}\n`);
     },
     taskFinished(pipeline, task) {
-      if (task.status === "skipped") return;
+      if (task.status === "skipped") {
+        // Runner reasons read "skipped because …"; any other is appended after "skipped:".
+        const reason = task.reason ?? "skipped";
+        const text = reason.startsWith("skipped") ? reason : `skipped: ${reason}`;
+        write(`${prefix(pipeline)} task ${task.index + 1} ${paint("yellow", singleLine(text))}\n`);
+        return;
+      }
       write(
         `${prefix(pipeline)} task ${task.index + 1} ${statusText(task.status, paint, true)}${taskDetail(task)}\n`,
       );
@@ -97,15 +103,17 @@ function statusText(status: string, paint: Painter, asVerb = false): string {
  * its matched pattern, status, duration and, when it did not succeed, why.
  */
 export function summaryTable(run: EventRun, paint: Painter): string {
-  const rows = run.pipelines.map((pipeline) => [
-    pipelineLabel(pipeline.file),
-    pipeline.pattern ?? "-",
-    pipeline.status,
-    pipeline.startedAt && pipeline.finishedAt
-      ? formatDuration(pipeline.finishedAt.getTime() - pipeline.startedAt.getTime())
-      : "-",
-    pipeline.status === "success" ? tasksDone(pipeline) : (pipeline.reason ?? ""),
-  ]);
+  const rows = run.pipelines.map((pipeline) =>
+    [
+      pipelineLabel(pipeline.file),
+      pipeline.pattern ?? "-",
+      pipeline.status,
+      pipeline.startedAt && pipeline.finishedAt
+        ? formatDuration(pipeline.finishedAt.getTime() - pipeline.startedAt.getTime())
+        : "-",
+      pipeline.status === "success" ? tasksDone(pipeline) : (pipeline.reason ?? ""),
+    ].map(singleLine),
+  );
   const header = ["PIPELINE", "PATTERN", "STATUS", "TIME", "DETAIL"];
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]!.length)),
@@ -127,4 +135,13 @@ export function summaryTable(run: EventRun, paint: Painter): string {
 function tasksDone(pipeline: PipelineRun): string {
   const count = pipeline.tasks.length;
   return `${count} task${count === 1 ? "" : "s"} succeeded`;
+}
+
+/**
+ * Returns `text` on one line, with line breaks written as `\n`, so a reason
+ * quoting a multi-line value (a masked multi-line secret) keeps a table row
+ * or a status line whole.
+ */
+export function singleLine(text: string): string {
+  return text.replace(/\r?\n|\r/g, "\\n");
 }
