@@ -133,6 +133,27 @@ describe.skipIf(!hasChromium)("web UI in Chromium", () => {
     await page.close();
   });
 
+  it("fits a phone screen without sideways scrolling", async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/ui/sign-in`);
+    await page.getByLabel("Access token").fill(token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${server.url}/ui/`);
+    for (const path of [
+      "/ui/repositories/demo",
+      "/ui/repositories/demo/runs",
+      "/ui/repositories/demo/runs/run-live",
+    ]) {
+      await page.goto(`${server.url}${path}`);
+      const overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+      );
+      expect(overflow, path).toBe(0);
+    }
+    await page.close();
+  });
+
   it("works with the keyboard alone", async () => {
     const page = await browser.context.newPage();
     await page.goto(`${server.url}/ui/sign-in`);
