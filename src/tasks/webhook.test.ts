@@ -315,8 +315,28 @@ describe("WebhookExecutor", () => {
     await small.run({ url: receiver.url, method: "GET" }, context());
     await small.close();
 
-    expect(logText()).toContain("first 100 of 10000 bytes");
+    expect(logText()).toContain("first 100 bytes of 10000 bytes");
     expect(logText()).not.toContain("x".repeat(101));
+  });
+
+  it.each([
+    { name: "with Content-Length", length: true, said: "first 2048 bytes of 3145728 bytes" },
+    { name: "chunked", length: false, said: "first 2048 bytes of at least 1 MiB" },
+  ])("reports the size of a body too large to read, $name", async ({ length, said }) => {
+    const size = 3 * 1024 * 1024;
+    const server = createServer((_request, response) => {
+      response.writeHead(200, length ? { "Content-Length": String(size) } : {});
+      response.end(Buffer.alloc(size, "x"));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await executor.run({ url: `http://127.0.0.1:${port}/`, method: "GET" }, context());
+      expect(logText()).toContain(`response body (${said}):`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("sends secrets in URL, header and body but never logs them", async () => {

@@ -33,7 +33,16 @@ export interface WebhookExecutorOptions {
 }
 
 type AttemptOutcome =
-  | { kind: "response"; status: number; retryAfterMs?: number; body: string; bodyBytes: number }
+  | {
+      kind: "response";
+      status: number;
+      retryAfterMs?: number;
+      body: string;
+      /** Bytes read, or the Content-Length when reading stopped early. */
+      bodyBytes: number;
+      /** Reading stopped at MAX_DRAINED_BYTES and no Content-Length told the full size. */
+      bodySizeUnknown: boolean;
+    }
   | { kind: "error"; error: unknown; retryable: boolean }
   | { kind: "timeout" }
   | { kind: "cancelled" };
@@ -210,17 +219,20 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      const { text, bytes } = await readBounded(
+      const { text, bytes, stopped } = await readBounded(
         response.body,
         spec.method === "HEAD" ? 0 : this.responseLogBytes,
         Math.max(1, timeoutMs - (Date.now() - started)),
       );
+      const declared = Number(response.headers["content-length"]);
+      const known = !stopped || (Number.isSafeInteger(declared) && declared >= bytes);
       return {
         kind: "response",
         status: response.statusCode,
         retryAfterMs: parseRetryAfter(response.headers["retry-after"], Date.now()),
         body: text,
-        bodyBytes: bytes,
+        bodyBytes: stopped && known ? declared : bytes,
+        bodySizeUnknown: !known,
       };
     } catch (error) {
       if (signal.aborted) return { kind: "cancelled" };
@@ -229,10 +241,16 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
     }
   }
 
-  private logBody(context: TaskContext, outcome: { body: string; bodyBytes: number }): void {
+  private logBody(
+    context: TaskContext,
+    outcome: { body: string; bodyBytes: number; bodySizeUnknown: boolean },
+  ): void {
     if (outcome.bodyBytes === 0) return;
     const shown = Buffer.byteLength(outcome.body);
-    const cut = shown < outcome.bodyBytes ? ` (first ${shown} of ${outcome.bodyBytes} bytes)` : "";
+    const total = outcome.bodySizeUnknown
+      ? `at least ${MAX_DRAINED_BYTES / (1024 * 1024)} MiB`
+      : `${outcome.bodyBytes} bytes`;
+    const cut = shown < outcome.bodyBytes ? ` (first ${shown} bytes of ${total})` : "";
     context.log.info(`response body${cut}:`);
     for (const line of outcome.body.split("\n")) context.log.info(`  ${line}`);
   }
@@ -430,16 +448,16 @@ function readBounded(
   body: Dispatcher.ResponseData["body"],
   keep: number,
   timeoutMs: number,
-): Promise<{ text: string; bytes: number }> {
+): Promise<{ text: string; bytes: number; stopped: boolean }> {
   return new Promise((resolve, reject) => {
     const kept: Buffer[] = [];
     let keptBytes = 0;
     let bytes = 0;
     const timer = setTimeout(() => body.destroy(new AttemptTimeout()), timeoutMs);
-    const finish = () => {
+    const finish = (stopped: boolean) => {
       clearTimeout(timer);
       // A multi-byte character cut at the limit decodes to U+FFFD, which is harmless in a log.
-      resolve({ text: Buffer.concat(kept).toString("utf8"), bytes });
+      resolve({ text: Buffer.concat(kept).toString("utf8"), bytes, stopped });
     };
     body.on("data", (chunk: Buffer) => {
       bytes += chunk.length;
@@ -450,10 +468,10 @@ function readBounded(
       }
       if (bytes >= MAX_DRAINED_BYTES) {
         body.destroy();
-        finish();
+        finish(true);
       }
     });
-    body.on("end", finish);
+    body.on("end", () => finish(false));
     body.on("error", (error) => {
       clearTimeout(timer);
       reject(error);
