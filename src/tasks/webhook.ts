@@ -143,7 +143,9 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
           log.info(`${prefix} cancelled after ${elapsed}`);
           return { status: "cancelled", reason: `${target} was cancelled` };
         case "timeout":
-          log.info(`${prefix} timed out after ${elapsed}`);
+          // The measured time can differ from the limit by up to a second
+          // (undici's timers are coarse), so the line gives both.
+          log.info(`${prefix} timed out after ${elapsed} (timeout ${formatDuration(timeoutMs)})`);
           break;
         case "error":
           log.info(`${prefix} failed after ${elapsed}: ${describeError(outcome.error, url)}`);
@@ -402,7 +404,7 @@ function finalFailure(
     case "timeout":
       return {
         status: "timeout",
-        reason: `${target} timed out after ${formatDuration(timeoutMs)}${attempts === 1 ? "" : ` on each of ${attempts} attempts`}`,
+        reason: `${target} got no answer within its ${formatDuration(timeoutMs)} timeout${attempts === 1 ? "" : ` on each of ${attempts} attempts`}`,
       };
     case "response":
       return {
