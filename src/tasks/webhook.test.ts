@@ -144,6 +144,7 @@ describe("WebhookExecutor", () => {
     expect(result.status).toBe("success");
     expect(result.httpStatus).toBe(302);
     expect(receiver.requests).toHaveLength(1);
+    expect(logText()).toContain("returned 302 Found (redirect not followed) in");
   });
 
   it("sends URL userinfo as Basic auth and logs no password", async () => {

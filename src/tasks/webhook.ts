@@ -157,14 +157,15 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
           }
           break;
         case "response": {
-          log.info(`${prefix} returned ${statusLine(outcome.status)} in ${elapsed}`);
+          const redirect = isRedirect(outcome.status) ? " (redirect not followed)" : "";
+          log.info(`${prefix} returned ${statusLine(outcome.status)}${redirect} in ${elapsed}`);
           this.logBody(context, outcome);
           if (outcome.status < 400) {
             const on = attempt > 1 ? ` on attempt ${attempt}` : "";
             return {
               status: "success",
               httpStatus: outcome.status,
-              reason: `${target} returned ${statusLine(outcome.status)}${on}`,
+              reason: `${target} returned ${statusLine(outcome.status)}${redirect}${on}`,
             };
           }
           if (!isRetryableStatus(outcome.status)) {
@@ -317,6 +318,13 @@ function withUserinfoAuth(
   );
   if (explicit) return headers;
   return { ...headers, authorization: `Basic ${Buffer.from(credentials).toString("base64")}` };
+}
+
+// 3xx counts as success (DESIGN.md §3) and is not followed: the webhook
+// reached a server that answered, and following could send the request,
+// secrets included, to another host.
+function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400;
 }
 
 /** Reports whether an HTTP status is worth another attempt: 408, 429 and 5xx. */
