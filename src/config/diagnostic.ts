@@ -20,7 +20,9 @@ export type DiagnosticCode =
   | "TEMPLATE_SYNTAX"
   | "TEMPLATE_EXEC"
   | "UNQUOTED_TEMPLATE"
-  | "UNREADABLE_FILE";
+  | "UNREADABLE_FILE"
+  | "INVALID_ENCODING"
+  | "FILE_TOO_LARGE";
 
 export type Severity = "error" | "warning";
 

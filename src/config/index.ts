@@ -14,7 +14,12 @@
  */
 export type { Diagnostic, DiagnosticCode, Severity } from "./diagnostic.js";
 export { formatDiagnostic } from "./diagnostic.js";
-export { CONFIG_DIR, discoverConfigFiles, findRepositoryRoot } from "./discover.js";
+export {
+  CONFIG_DIR,
+  ConfigFolderError,
+  discoverConfigFiles,
+  findRepositoryRoot,
+} from "./discover.js";
 export { parseGoDuration } from "./duration.js";
 export type { CiEvent, EventType, TemplateData } from "./event.js";
 export { EVENT_TYPES, templateData } from "./event.js";
@@ -22,9 +27,14 @@ export { isDockerfilePath } from "./format.js";
 export { SCHEMA_LIMITS } from "./format-patterns.js";
 export { checkGlob, GlobPatternError, matchGlob } from "./glob.js";
 export type { LoadedConfig } from "./load.js";
-export { loadConfig, loadRepositoryConfigs } from "./load.js";
+export { loadConfig, MAX_CONFIG_BYTES } from "./load.js";
 export type { PipelineMatch } from "./match.js";
 export { firstMatchingPattern, matchEvent } from "./match.js";
+export {
+  loadConfigBytes,
+  loadRepositoryConfigs,
+  readConfigFile,
+} from "./read.js";
 export type { RenderedConfig } from "./render.js";
 export { renderConfig } from "./render.js";
 export { pipelineSchema } from "./schema.js";

@@ -1,8 +1,5 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import type { LineCounter } from "yaml";
 import { type Diagnostic, type DiagnosticCode, sortDiagnostics } from "./diagnostic.js";
-import { discoverConfigFiles } from "./discover.js";
 import { templateData } from "./event.js";
 import { parseSource } from "./parse.js";
 import { pipelineSchema } from "./schema.js";
@@ -55,27 +52,24 @@ export interface Analysis extends LoadedConfig {
   lineCounter: LineCounter;
 }
 
+/**
+ * Largest config file accepted, in bytes. A pipeline is a few kilobytes;
+ * the limit keeps a stray multi-megabyte file from costing seconds of CPU
+ * and hundreds of megabytes of memory in the YAML parser.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 const STRUCTURAL_CODES = new Set<DiagnosticCode>(["YAML_SYNTAX", "UNCLOSED_QUOTE", "WRONG_TYPE"]);
 
 /** Parses and validates one config file's text, collecting every error rather than stopping at the first. */
 export function loadConfig(file: string, text: string): LoadedConfig {
+  // A UTF-16 code unit takes at most three UTF-8 bytes, so short text skips the count.
+  if (text.length > MAX_CONFIG_BYTES / 3) {
+    const size = Buffer.byteLength(text, "utf8");
+    if (size > MAX_CONFIG_BYTES) return tooLargeConfig(file, size);
+  }
   const { templates: _templates, lineCounter: _lineCounter, ...loaded } = analyzeConfig(file, text);
   return loaded;
-}
-
-/** Reads and validates every config of a repository, in file-name order; `file` is relative to `root`. */
-export function loadRepositoryConfigs(root: string): LoadedConfig[] {
-  return discoverConfigFiles(root).map((absolute) => {
-    const file = path.relative(root, absolute).split(path.sep).join("/");
-    let text: string;
-    try {
-      text = readFileSync(absolute, "utf8");
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-      return unreadable(file, reason);
-    }
-    return loadConfig(file, text);
-  });
 }
 
 /**
@@ -266,21 +260,21 @@ function restoreActions(value: unknown, actions: readonly string[]): unknown {
   return value;
 }
 
-function unreadable(file: string, reason: string): LoadedConfig {
-  return {
-    file,
-    text: "",
-    diagnostics: [
-      {
-        file,
-        line: 1,
-        column: 1,
-        code: "UNREADABLE_FILE",
-        severity: "error",
-        message: `cannot read the file (${reason})`,
-      },
-    ],
-    warnings: [],
-    renderWholeFile: false,
-  };
+/** Returns the error for a config over MAX_CONFIG_BYTES, before anything parses it. */
+export function tooLargeConfig(file: string, size: number): LoadedConfig {
+  return failedConfig(file, {
+    line: 1,
+    column: 1,
+    code: "FILE_TOO_LARGE",
+    message: `the config file is ${size} bytes, over the limit of ${MAX_CONFIG_BYTES} bytes (1 MiB); split it into several pipelines`,
+  });
+}
+
+/** Returns a config that failed before parsing, with its one error. */
+export function failedConfig(
+  file: string,
+  problem: Pick<Diagnostic, "line" | "column" | "code" | "message">,
+): LoadedConfig {
+  const diagnostic: Diagnostic = { file, severity: "error", ...problem };
+  return { file, text: "", diagnostics: [diagnostic], warnings: [], renderWholeFile: false };
 }

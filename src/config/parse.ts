@@ -68,6 +68,15 @@ export function parseSource(file: string, text: string): ParsedSource {
       );
       continue;
     }
+    // The YAML library turns a stack overflow on deep nesting into a syntax error.
+    if (/maximum call stack size exceeded/i.test(error.message)) {
+      report(
+        error.pos[0],
+        "YAML_SYNTAX",
+        "invalid YAML: lists or mappings are nested too deeply to read; a pipeline needs only a few levels",
+      );
+      break;
+    }
     report(error.pos[0], "YAML_SYNTAX", `invalid YAML: ${yamlMessage(error.message)}`);
   }
   if (docs.length > 1) {

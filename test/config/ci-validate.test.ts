@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,7 +12,11 @@ const base = mkdtempSync(path.join(tmpdir(), "pogo-validate-"));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 function pogoIn(cwd: string, args: string[]) {
-  return spawnSync(process.execPath, ["--import", tsx, pogo, "ci", "validate", ...args], {
+  return pogoCi(cwd, ["validate", ...args]);
+}
+
+function pogoCi(cwd: string, args: string[]) {
+  return spawnSync(process.execPath, ["--import", tsx, pogo, "ci", ...args], {
     cwd,
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1" },
@@ -77,5 +81,71 @@ describe("pogo ci validate", () => {
     const result = pogoIn(outside, []);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("pogo: no repository found");
+  });
+
+  it("exits 2 when .pogo/ci is a file", () => {
+    const root = path.join(base, "ci-file");
+    mkdirSync(path.join(root, ".pogo"), { recursive: true });
+    writeFileSync(path.join(root, ".pogo", "ci"), "");
+    for (const command of [["validate"], ["render"], ["test", "--dry-run"]]) {
+      const result = pogoCi(root, command);
+      expect(result.status, command[0]).toBe(2);
+      expect(result.stderr, command[0]).toBe(
+        `pogo: ${path.join(root, ".pogo", "ci")} is not a folder; pipelines live in .pogo/ci/*.yaml, so replace the file with a folder\n`,
+      );
+    }
+  });
+
+  it("reports entries it cannot read", () => {
+    const root = repository("unreadable", { "ok.yaml": valid });
+    const ci = path.join(root, ".pogo", "ci");
+    symlinkSync("missing.yaml", path.join(ci, "dangling.yaml"));
+    mkdirSync(path.join(ci, "dir.yaml"));
+    symlinkSync("loop-b.yml", path.join(ci, "loop-a.yml"));
+    symlinkSync("loop-a.yml", path.join(ci, "loop-b.yml"));
+    const result = pogoIn(root, []);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe(".pogo/ci/ok.yaml: valid\n");
+    expect(result.stderr.trim().split("\n")).toEqual([
+      ".pogo/ci/dangling.yaml:1:1: cannot read the config file: it is a symbolic link to a file that does not exist",
+      ".pogo/ci/dir.yaml:1:1: cannot read the config file: it is a folder, not a file",
+      ".pogo/ci/loop-a.yml:1:1: cannot read the config file: it is a symbolic link loop",
+      ".pogo/ci/loop-b.yml:1:1: cannot read the config file: it is a symbolic link loop",
+    ]);
+  });
+
+  it("reports invalid UTF-8 at its byte", () => {
+    const root = repository("encoding", {});
+    const text = Buffer.concat([
+      Buffer.from('version: 1\non:\n  push:\n    bookmarks: ["é'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('in"]\ndo:\n  - container:\n      image: alpine\n'),
+    ]);
+    writeFileSync(path.join(root, ".pogo", "ci", "bad.yaml"), text);
+    const result = pogoIn(root, []);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      ".pogo/ci/bad.yaml:4:19: invalid UTF-8; save the config file as UTF-8\n",
+    );
+  });
+
+  it("rejects files over 1 MiB", () => {
+    const text = `${valid}# ${"x".repeat(1024 * 1024)}\n`;
+    const root = repository("large", { "big.yaml": text });
+    const result = pogoIn(root, [".pogo/ci/big.yaml"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `.pogo/ci/big.yaml:1:1: the config file is ${text.length} bytes, over the limit of 1048576 bytes (1 MiB); split it into several pipelines\n`,
+    );
+  });
+
+  it("checks existing files beside a missing one", () => {
+    const root = repository("some-missing", { "bad.yaml": "version: 1\n" });
+    writeFileSync(path.join(root, "good.yaml"), valid);
+    const result = pogoIn(root, ["good.yaml", ".pogo/ci/bad.yaml", "/nonexistent.yaml"]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("good.yaml: valid\n");
+    expect(result.stderr).toContain(".pogo/ci/bad.yaml:1:1: missing required key `on`");
+    expect(result.stderr).toContain("pogo: file not found: /nonexistent.yaml\n");
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -11,6 +11,9 @@ import {
   matchEvent,
   templateData,
 } from "../../src/config/index.js";
+import { SecretMasker } from "../../src/runner/masker.js";
+import { planEvent, templateEnv } from "../../src/runner/plan.js";
+import { secretSource } from "../../src/runner/secrets.js";
 
 function pipeline(on: string): string {
   return `version: 1\non:\n${on}\ndo:\n  - container:\n      image: alpine:3.20\n`;
@@ -133,5 +136,26 @@ describe("discovery", () => {
       [".pogo/ci/build.yaml", false],
     ]);
     expect(loaded[0]!.diagnostics[0]!.file).toBe(".pogo/ci/broken.yml");
+  });
+
+  it("fails the pipeline of an unreadable entry", () => {
+    const root = repository({ ".pogo/ci/build.yaml": pipeline("  push:\n    bookmarks: [main]") });
+    symlinkSync("gone.yaml", path.join(root, ".pogo", "ci", "dangling.yaml"));
+    const loaded = loadRepositoryConfigs(root);
+    expect(loaded.map((config) => config.file)).toEqual([
+      ".pogo/ci/build.yaml",
+      ".pogo/ci/dangling.yaml",
+    ]);
+    expect(loaded[1]!.diagnostics[0]!.code).toBe("UNREADABLE_FILE");
+
+    const env = templateEnv(secretSource({}), new SecretMasker());
+    const plans = planEvent(loaded, event("push", "main"), env);
+    expect(plans.map((plan) => [plan.file, "error" in plan ? plan.error : "runs"])).toEqual([
+      [".pogo/ci/build.yaml", "runs"],
+      [
+        ".pogo/ci/dangling.yaml",
+        ".pogo/ci/dangling.yaml:1:1: cannot read the config file: it is a symbolic link to a file that does not exist",
+      ],
+    ]);
   });
 });

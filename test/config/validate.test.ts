@@ -321,6 +321,16 @@ describe("loadConfig", () => {
     expect(loaded.diagnostics.map((d) => d.code)).toEqual(["WRONG_TYPE", "INVALID_VALUE"]);
   });
 
+  it("rejects deep nesting in one line", () => {
+    const text = `version: 1\non:\n  push:\n    bookmarks: ${"[".repeat(100_000)}\n`;
+    const { diagnostics } = loadConfig("deep.yaml", text);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]!.line).toBe(4);
+    expect(diagnostics[0]!.message).toBe(
+      "invalid YAML: lists or mappings are nested too deeply to read; a pipeline needs only a few levels",
+    );
+  });
+
   it("records the triggers of a file broken elsewhere", () => {
     const loaded = loadConfig(
       "ci.yaml",

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
@@ -9,8 +9,8 @@ import {
   type EventType,
   findRepositoryRoot,
   type LoadedConfig,
-  loadConfig,
   loadRepositoryConfigs,
+  readConfigFile,
   templateData,
 } from "../../config/index.js";
 import { type SecretSource, secretSource } from "../../runner/secrets.js";
@@ -84,7 +84,7 @@ export function loadLocalConfigs(file: string | undefined, cwd: string): LocalRe
     }
     if (!isFile) throw new UsageError(`not a file: ${file}; pass one config file, or none`);
     const root = findRepositoryRoot(cwd) ?? findRepositoryRoot(path.dirname(absolute));
-    return { root, configs: [loadConfig(file, readFileSync(absolute, "utf8"))] };
+    return { root, configs: [readConfigFile(file, absolute)] };
   }
 
   const root = findRepositoryRoot(cwd);

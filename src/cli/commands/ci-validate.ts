@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import {
@@ -6,8 +6,8 @@ import {
   findRepositoryRoot,
   formatDiagnostic,
   type LoadedConfig,
-  loadConfig,
   loadRepositoryConfigs,
+  readConfigFile,
 } from "../../config/index.js";
 import { UsageError } from "../../util/errors.js";
 
@@ -23,9 +23,13 @@ export function registerValidateCommand(parent: Command): void {
     });
 }
 
-/** Validates configs, prints findings to stderr and returns the exit status: 0 valid, 1 invalid. */
+/**
+ * Validates configs, prints findings to stderr and returns the exit status:
+ * 0 valid, 1 invalid, 2 when a FILE argument does not name a file. The files
+ * that exist are checked in every case.
+ */
 export function validateCommand(files: string[], cwd: string): number {
-  const loaded = files.length > 0 ? loadFiles(files, cwd) : loadRepository(cwd);
+  const { loaded, missing } = files.length > 0 ? loadFiles(files, cwd) : loadRepository(cwd);
   let failed = false;
   const stderr: string[] = [];
   const stdout: string[] = [];
@@ -36,31 +40,43 @@ export function validateCommand(files: string[], cwd: string): number {
     if (config.diagnostics.length > 0) failed = true;
     else stdout.push(`${config.file}: valid`);
   }
-  if (loaded.length === 0) stderr.push("pogo: no config files in .pogo/ci; nothing to validate");
+  if (loaded.length === 0 && missing.length === 0)
+    stderr.push("pogo: no config files in .pogo/ci; nothing to validate");
+  stderr.push(...missing.map((problem) => `pogo: ${problem}`));
   if (stdout.length > 0) process.stdout.write(`${stdout.join("\n")}\n`);
   if (stderr.length > 0) process.stderr.write(`${stderr.join("\n")}\n`);
+  if (missing.length > 0) return 2;
   return failed ? 1 : 0;
 }
 
-function loadFiles(files: string[], cwd: string): LoadedConfig[] {
-  const texts = files.map((file) => {
+/** Configs that were checked, and one message for each FILE argument that is not a file. */
+interface Loaded {
+  loaded: LoadedConfig[];
+  missing: string[];
+}
+
+function loadFiles(files: string[], cwd: string): Loaded {
+  const loaded: LoadedConfig[] = [];
+  const missing: string[] = [];
+  for (const file of files) {
     const absolute = path.resolve(cwd, file);
-    let isFile = false;
+    let isFile: boolean;
     try {
       isFile = statSync(absolute).isFile();
     } catch {
-      throw new UsageError(`file not found: ${file}`);
+      missing.push(`file not found: ${file}`);
+      continue;
     }
-    if (!isFile)
-      throw new UsageError(
-        `not a file: ${file}; pass config files, or no argument to check .pogo/ci`,
-      );
-    return { file, text: readFileSync(absolute, "utf8") };
-  });
-  return texts.map(({ file, text }) => loadConfig(file, text));
+    if (!isFile) {
+      missing.push(`not a file: ${file}; pass config files, or no argument to check .pogo/ci`);
+      continue;
+    }
+    loaded.push(readConfigFile(file, absolute));
+  }
+  return { loaded, missing };
 }
 
-function loadRepository(cwd: string): LoadedConfig[] {
+function loadRepository(cwd: string): Loaded {
   const root = findRepositoryRoot(cwd);
   if (root === undefined) {
     throw new UsageError(
@@ -68,7 +84,7 @@ function loadRepository(cwd: string): LoadedConfig[] {
     );
   }
   // Names relative to the working directory, so the printed paths open from the shell.
-  return loadRepositoryConfigs(root).map((config) => {
+  const loaded = loadRepositoryConfigs(root).map((config) => {
     const displayName = path.relative(cwd, path.join(root, config.file)) || config.file;
     const rename = (diagnostic: Diagnostic) => ({ ...diagnostic, file: displayName });
     return {
@@ -78,6 +94,7 @@ function loadRepository(cwd: string): LoadedConfig[] {
       warnings: config.warnings.map(rename),
     };
   });
+  return { loaded, missing: [] };
 }
 
 function byPosition(a: Diagnostic, b: Diagnostic): number {
