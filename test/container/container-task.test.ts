@@ -256,51 +256,16 @@ describe.skipIf(!engine)("container tasks on a real engine", () => {
   });
 
   it("falls back to upload when overlay fails", async () => {
-    // The tree is moved away only while the engine mounts the overlay volume, so the mount fails for real.
-    const hidden = `${repository}-hidden`;
-    let first = true;
-    const runDirs: string[] = [];
-    const containers = engine!.containers;
-    const flaky: Engine = {
-      info: engine!.info,
-      images: engine!.images,
-      networks: engine!.networks,
-      volumes: {
-        create: async (request) => {
-          runDirs.push(request.labels[LABEL.RUN_DIR] ?? "");
-          await engine!.volumes.create(request);
-        },
-        remove: (name) => engine!.volumes.remove(name),
-        list: (filter) => engine!.volumes.list(filter),
-      },
-      describe: () => engine!.describe(),
-      containers: {
-        create: (settings) => containers.create(settings),
-        upload: (id, path, tar) => containers.upload(id, path, tar),
-        wait: (id) => containers.wait(id),
-        inspect: (id) => containers.inspect(id),
-        kill: (id) => containers.kill(id),
-        remove: (id) => containers.remove(id),
-        list: (filter) => containers.list(filter),
-        start: async (id, onOutput) => {
-          if (!first) return containers.start(id, onOutput);
-          first = false;
-          await rename(repository, hidden);
-          try {
-            return await containers.start(id, onOutput);
-          } finally {
-            await rename(hidden, repository);
-          }
-        },
-      },
-    };
+    const { engine: flaky, runDirs } = failingFirstMount(engine!, repository);
     const executor = new ContainerExecutor({ engine: flaky, sweepOnStart: false });
     const context = taskContext({ workspaceDir: repository });
     runIds.push(context.runId);
+
     const result = await executor.run(
       { image: BUSYBOX_IMAGE, commands: ["cat README.md"] },
       context,
     );
+
     expect(result.status).toBe("success");
     expect(context.log.text()).toContain("the engine failed to mount the overlay workspace");
     expect(context.log.output("stdout")).toBe("hello from the repository\n");
@@ -381,3 +346,51 @@ describe.skipIf(!engine)("container tasks on a real engine", () => {
     });
   });
 });
+
+/**
+ * Wraps `engine` so that the first container start finds the tree gone:
+ * the tree is moved away only while the engine mounts the overlay volume,
+ * so the daemon's mount fails for real. Records each workspace volume's run
+ * directory.
+ */
+function failingFirstMount(engine: Engine, tree: string): { engine: Engine; runDirs: string[] } {
+  const hidden = `${tree}-hidden`;
+  const runDirs: string[] = [];
+  const { containers, volumes } = engine;
+  let first = true;
+
+  const wrapped: Engine = {
+    info: engine.info,
+    images: engine.images,
+    networks: engine.networks,
+    describe: () => engine.describe(),
+    volumes: {
+      create: async (request) => {
+        runDirs.push(request.labels[LABEL.RUN_DIR] ?? "");
+        await volumes.create(request);
+      },
+      remove: (name) => volumes.remove(name),
+      list: (filter) => volumes.list(filter),
+    },
+    containers: {
+      create: (settings) => containers.create(settings),
+      upload: (id, path, tar) => containers.upload(id, path, tar),
+      wait: (id) => containers.wait(id),
+      inspect: (id) => containers.inspect(id),
+      kill: (id) => containers.kill(id),
+      remove: (id) => containers.remove(id),
+      list: (filter) => containers.list(filter),
+      start: async (id, onOutput) => {
+        if (!first) return containers.start(id, onOutput);
+        first = false;
+        await rename(tree, hidden);
+        try {
+          return await containers.start(id, onOutput);
+        } finally {
+          await rename(hidden, tree);
+        }
+      },
+    },
+  };
+  return { engine: wrapped, runDirs };
+}
