@@ -7,7 +7,7 @@ import type { ContainerSpec, PipelineConfig, TaskConfig } from "../config/types.
 import { NoEngineContainerExecutor, type TaskExecutors } from "../tasks/index.js";
 import type { TaskContext, TaskExecutor, TaskResult } from "../tasks/task.js";
 import { WebhookExecutor } from "../tasks/webhook.js";
-import { Runner } from "./runner.js";
+import { Runner, taskName } from "./runner.js";
 import { secretSource } from "./secrets.js";
 import type { PipelinePlan, PipelineRun, RunObserver, TaskRun } from "./types.js";
 
@@ -371,5 +371,15 @@ do:
     expect(result.pipelines[1]!.reason).toMatch(/^\.pogo\/ci\/b\.yaml:1:\d+: /);
     expect(receiver.requests[0]!.url).toBe("/main");
     expect(receiver.requests[0]!.body.toString()).toBe("1767225600");
+  });
+});
+
+describe("taskName", () => {
+  it("shows a webhook URL without the password written in it", () => {
+    const task: TaskConfig = {
+      type: "webhook",
+      webhook: { url: "http://fakeuser:fakepass@127.0.0.1:1/basicauth", method: "GET" },
+    };
+    expect(taskName(task)).toBe("GET http://fakeuser:***@127.0.0.1:1/basicauth");
   });
 });

@@ -5,6 +5,7 @@ import type { LoadedConfig } from "../config/load.js";
 import type { TaskConfig } from "../config/types.js";
 import type { TaskExecutors } from "../tasks/index.js";
 import type { TaskContext, TaskResult } from "../tasks/task.js";
+import { maskUrlPassword } from "../tasks/webhook.js";
 import { errorMessage } from "../util/errors.js";
 import { parseGoDuration } from "../util/go-duration.js";
 import { formatDuration } from "./duration.js";
@@ -416,7 +417,7 @@ function newPipelineRun(plan: PipelinePlan, index: number, masker: SecretMasker)
 /** Returns the short label of a task: `POST https://…` for a webhook, the image for a container. */
 export function taskName(task: TaskConfig): string {
   return task.type === "webhook"
-    ? `${task.webhook.method} ${task.webhook.url}`
+    ? `${task.webhook.method} ${maskUrlPassword(task.webhook.url)}`
     : task.container.image;
 }
 

@@ -11,7 +11,7 @@ import { MaskingLogSink } from "../runner/log-sink.js";
 import { SecretMasker } from "../runner/masker.js";
 import { resolveTaskSecrets, secretSource } from "../runner/secrets.js";
 import type { TaskContext } from "./task.js";
-import { parseRetryAfter, WebhookExecutor } from "./webhook.js";
+import { maskUrlPassword, parseRetryAfter, WebhookExecutor } from "./webhook.js";
 
 let receiver: HttpReceiver;
 let executor: WebhookExecutor;
@@ -420,6 +420,19 @@ describe("WebhookExecutor with secrets in awkward places", () => {
     } finally {
       await dispatcher.close();
     }
+  });
+});
+
+describe("maskUrlPassword", () => {
+  it.each([
+    ["http://u:pw@h/x", "http://u:***@h/x"],
+    ["http://u:p@w@h/x?a=b:c@d", "http://u:***@h/x?a=b:c@d"],
+    ["http://u:${PASS}@h/", "http://u:${PASS}@h/"],
+    ["http://u@h/", "http://u@h/"],
+    ["http://h:80/a:b@c", "http://h:80/a:b@c"],
+    ["not a url", "not a url"],
+  ])("shows %s as %s", (input, output) => {
+    expect(maskUrlPassword(input)).toBe(output);
   });
 });
 

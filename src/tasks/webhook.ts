@@ -129,7 +129,7 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
     }
 
     const attempts = attemptCount(spec);
-    const target = `${method} ${loggedUrl(spec.url, url)}`;
+    const target = `${method} ${maskUrlPassword(spec.url)}`;
     const headers = withUserinfoAuth(spec.headers, url);
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) return { status: "cancelled", reason: `${target} was cancelled` };
@@ -291,14 +291,23 @@ function checkUrl(text: string): URL | string {
   return url;
 }
 
-// Returns the URL as logged: the config's text, or with a userinfo password
-// replaced by `***`, so a password written in the URL itself (not through a
-// secret) stays out of the log too.
-function loggedUrl(text: string, url: URL): string {
-  if (url.password === "") return text;
-  const shown = new URL(url.href);
-  shown.password = "***";
-  return shown.href;
+/**
+ * Returns a webhook URL as it may be shown: a password in its userinfo is
+ * replaced by `***`, so one written in the config itself (not through a
+ * secret) stays out of task names and logs. A `${NAME}` reference is kept,
+ * as it reveals nothing. Like the URL parser, the authority ends at the
+ * first `/`, `\`, `?` or `#`, and the userinfo at its last `@`.
+ */
+export function maskUrlPassword(text: string): string {
+  const start = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/\\?#]*)/.exec(text);
+  if (!start) return text;
+  const [matched, scheme, authority] = start as unknown as [string, string, string];
+  const at = authority.lastIndexOf("@");
+  const colon = authority.indexOf(":");
+  if (at < 0 || colon < 0 || colon > at) return text;
+  const password = authority.slice(colon + 1, at);
+  if (password === "" || /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(password)) return text;
+  return `${scheme}${authority.slice(0, colon + 1)}***${authority.slice(at)}${text.slice(matched.length)}`;
 }
 
 // Turns the URL's userinfo into Basic auth, as curl and Go's net/http do,
