@@ -40,7 +40,7 @@ type AttemptOutcome =
       body: string;
       /** Bytes read, or the Content-Length when reading stopped early. */
       bodyBytes: number;
-      /** Reading stopped at MAX_DRAINED_BYTES and no Content-Length told the full size. */
+      /** Reading stopped at MAX_DRAINED_BYTES and no Content-Length gave the full size. */
       bodySizeUnknown: boolean;
     }
   | { kind: "error"; error: unknown; retryable: boolean }
@@ -143,8 +143,8 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
           log.info(`${prefix} cancelled after ${elapsed}`);
           return { status: "cancelled", reason: `${target} was cancelled` };
         case "timeout":
-          // The measured time can differ from the limit by up to a second
-          // (undici's timers are coarse), so the line gives both.
+          // undici's timeouts are coarse (4.1 s measured for a 3.5 s limit),
+          // so the line gives both the measured time and the limit.
           log.info(`${prefix} timed out after ${elapsed} (timeout ${formatDuration(timeoutMs)})`);
           break;
         case "error":
@@ -311,9 +311,9 @@ export function maskUrlPassword(text: string): string {
 }
 
 // Turns the URL's userinfo into Basic auth, as curl and Go's net/http do,
-// unless the task sets its own Authorization header; undici would otherwise
-// drop the userinfo silently. The userinfo is removed from `url` so it is
-// sent only in the header.
+// unless the task sets its own Authorization header. Without this, undici
+// drops the userinfo silently. The userinfo is removed from `url`, so it
+// is sent only in the header.
 function withUserinfoAuth(
   headers: Record<string, string> | undefined,
   url: URL,
@@ -329,9 +329,8 @@ function withUserinfoAuth(
   return { ...headers, authorization: `Basic ${Buffer.from(credentials).toString("base64")}` };
 }
 
-// 3xx counts as success (DESIGN.md §3) and is not followed: the webhook
-// reached a server that answered, and following could send the request,
-// secrets included, to another host.
+// 3xx counts as success and is not followed, because following could send
+// the request, secrets included, to another host.
 function isRedirect(status: number): boolean {
   return status >= 300 && status < 400;
 }
@@ -361,8 +360,8 @@ function isRetryableError(error: unknown): boolean {
   return false;
 }
 
-// Host names are left out of the description: the attempt line already
-// names the URL with secrets masked, while a host parsed out of a secret
+// Host names are left out of the description, because the attempt line
+// already names the URL with secrets masked. A host parsed out of a secret
 // (`http://${PASS}/` with a `\\` in PASS) is only a fragment of it, which
 // the masker cannot recognise.
 function describeError(error: unknown, url: URL): string {

@@ -79,8 +79,8 @@ export const INTERRUPTED_EXIT_STATUS = 130;
 /**
  * Returns the handler for SIGINT and SIGTERM. The first signal cancels the
  * run, which then removes its containers, networks, volumes and temporary
- * folders and prints the summary. A second one only says that cleanup is
- * still going, because exiting then would leave those behind; a third
+ * folders and prints the summary. A second one only prints that cleanup is
+ * in progress, because exiting then would leave those behind. A third
  * exits at once, and the next run's sweep removes the leftovers.
  */
 export function interruptHandler(
