@@ -12,18 +12,21 @@
  *   on that tree (overlay volume, and tar upload through the API) against
  *   `docker create`, `tar | docker cp`, `docker start -a`, `docker rm`.
  *
+ * - Dockerfile image lookup of a 5,000-file build context whose files are
+ *   unchanged: a warm file hash cache against hashing every file.
+ *
  * Rounds alternate between the two sides, and each figure is the median
  * of the rounds. Images come from test/support/images.ts (local busybox).
  */
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { templateData } from "../src/config/event.js";
 import type { ContainerSpec } from "../src/config/types.js";
-import { getEngine } from "../src/engine/index.js";
+import { getEngine, locateDockerfile, scanBuildContext } from "../src/engine/index.js";
 import { ContainerExecutor } from "../src/tasks/container.js";
 import type { LogSink } from "../src/tasks/task.js";
 import { BUSYBOX_IMAGE, ensureTestImages, HTTPD_IMAGE } from "../test/support/images.js";
@@ -39,6 +42,8 @@ const ROUNDS = 7;
 const TREE_ROUNDS = 3;
 const TREE_FILES = 20_000;
 
+const CONTEXT_FILES = 5_000;
+
 const quietLog: LogSink = { write: () => {}, info: () => {} };
 
 export async function run(): Promise<void> {
@@ -53,6 +58,8 @@ export async function run(): Promise<void> {
     await writeFile(join(small, "README.md"), "bench\n");
     const large = join(scratch, "large");
     await makeTree(large, TREE_FILES);
+
+    await compareContextLookup(join(scratch, "context"));
 
     const overlay = new ContainerExecutor({ engine, sweepOnStart: false });
     const upload = new ContainerExecutor({ engine, sweepOnStart: false, workspace: "upload" });
@@ -174,6 +181,28 @@ async function copyByHand(tree: string): Promise<void> {
   } finally {
     await docker(["rm", "-f", id]);
   }
+}
+
+/** Times the `pogo-build:<hash>` lookup of an unchanged context, with and without the hash cache. */
+export async function compareContextLookup(root: string): Promise<void> {
+  await makeTree(root, CONTEXT_FILES);
+  await writeFile(join(root, "Dockerfile"), "FROM scratch\n");
+  // Files older than the cache's racy window, as in a checkout that was not just written.
+  const past = new Date(Date.now() - 3_600_000);
+  for (const dir of await readdir(root)) {
+    if (dir === "Dockerfile") continue;
+    for (const file of await readdir(join(root, dir))) {
+      await utimes(join(root, dir, file), past, past);
+    }
+  }
+  const cacheDir = join(root, "..", "hash-cache");
+  const location = await locateDockerfile("./Dockerfile", root);
+  await scanBuildContext(location, { cacheDir });
+  await compare(
+    `Dockerfile lookup of ${CONTEXT_FILES} unchanged files, hash cache vs reading every file`,
+    () => scanBuildContext(location, { cacheDir }),
+    () => scanBuildContext(location, { cacheDir: null }),
+  );
 }
 
 /** Writes `count` small files spread over directories of 100 files. */

@@ -1,4 +1,5 @@
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -6,9 +7,11 @@ import { locateDockerfile, scanBuildContext } from "./build-context.js";
 import { DockerfilePathError } from "./errors.js";
 
 let repository: string;
+let cacheDir: string;
 
 beforeEach(async () => {
   repository = await mkdtemp(join(tmpdir(), "pogo-context-test-"));
+  cacheDir = await mkdtemp(join(tmpdir(), "pogo-context-cache-"));
   await mkdir(join(repository, "docker"));
   await writeFile(join(repository, "Dockerfile"), "FROM scratch\n");
   await writeFile(join(repository, "docker", "ci.Dockerfile"), "FROM scratch\n");
@@ -17,6 +20,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await rm(repository, { recursive: true, force: true });
+  await rm(cacheDir, { recursive: true, force: true });
 });
 
 describe("locateDockerfile", () => {
@@ -60,7 +64,7 @@ describe("locateDockerfile", () => {
 
 describe("scanBuildContext", () => {
   const scan = async (image = "./Dockerfile") =>
-    scanBuildContext(await locateDockerfile(image, repository));
+    scanBuildContext(await locateDockerfile(image, repository), { cacheDir });
 
   it("lists entries in order", async () => {
     expect((await scan()).entries).toEqual([
@@ -102,5 +106,72 @@ describe("scanBuildContext", () => {
   it("always sends the Dockerfile", async () => {
     await writeFile(join(repository, ".dockerignore"), "docker\n");
     expect((await scan("./docker/ci.Dockerfile")).entries).toContain("docker/ci.Dockerfile");
+  });
+
+  describe("hash cache", () => {
+    // Files older than the racy window, as in a checkout that was not just written.
+    const ageFiles = async (paths: string[]) => {
+      const past = new Date(Date.now() - 3_600_000);
+      for (const path of paths) await utimes(join(repository, path), past, past);
+    };
+    const countingScan = async () => {
+      const reads: string[] = [];
+      const context = await scanBuildContext(await locateDockerfile("./Dockerfile", repository), {
+        cacheDir,
+        openFile: (path) => {
+          reads.push(path);
+          return createReadStream(path);
+        },
+      });
+      return { context, reads };
+    };
+
+    it("skips reading unchanged files", async () => {
+      await mkdir(join(repository, "src"));
+      const paths = ["Dockerfile", "app.js", "docker/ci.Dockerfile"];
+      for (let index = 0; index < 2_000; index++) {
+        const path = `src/file-${index}.js`;
+        await writeFile(join(repository, path), `export const n = ${index};\n`);
+        paths.push(path);
+      }
+      await ageFiles(paths);
+      const first = await countingScan();
+      expect(first.reads).toHaveLength(2_003);
+      const second = await countingScan();
+      expect(second.reads).toEqual([]);
+      expect(second.context.hash).toBe(first.context.hash);
+
+      await writeFile(join(repository, "src/file-7.js"), "export const n = 8;\n");
+      const third = await countingScan();
+      expect(third.reads).toEqual([join(repository, "src/file-7.js")]);
+      expect(third.context.hash).not.toBe(first.context.hash);
+    });
+
+    it("matches the uncached hash", async () => {
+      await ageFiles(["Dockerfile", "app.js"]);
+      await countingScan();
+      const cached = await countingScan();
+      const uncached = await scanBuildContext(await locateDockerfile("./Dockerfile", repository), {
+        cacheDir: null,
+      });
+      expect(cached.context.hash).toBe(uncached.hash);
+    });
+
+    it("rereads a just-written file", async () => {
+      await countingScan();
+      expect((await countingScan()).reads).toContain(join(repository, "app.js"));
+    });
+
+    it("ignores a corrupt cache", async () => {
+      await ageFiles(["Dockerfile", "app.js"]);
+      const before = (await countingScan()).context.hash;
+      const file = join(cacheDir, "build-context-hashes-v1.json");
+      expect(JSON.parse(await readFile(file, "utf8")).version).toBe(1);
+      await writeFile(file, '{"files": {"x": [');
+      const after = await countingScan();
+      expect(after.context.hash).toBe(before);
+      expect(after.reads.length).toBeGreaterThan(0);
+      expect(JSON.parse(await readFile(file, "utf8")).version).toBe(1);
+    });
   });
 });
