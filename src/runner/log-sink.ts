@@ -1,4 +1,4 @@
-import type { LogSink } from "../tasks/task.js";
+import type { LogSink, ProgressUpdate } from "../tasks/task.js";
 import type { SecretMasker } from "./masker.js";
 
 /** LogStream separates a task's own output (stdout, stderr) from lines Pogo writes about it (info). */
@@ -24,6 +24,8 @@ export interface MaskingLogSinkOptions {
   maxLineLength?: number;
   /** Clock for line timestamps in epoch milliseconds; tests fix it. */
   now?: () => number;
+  /** Receives masked progress updates; without it the sink has no `progress`, so executors log lines. */
+  progress?: (update: ProgressUpdate) => void;
 }
 
 /**
@@ -37,6 +39,7 @@ export class MaskingLogSink implements LogSink {
   private readonly partial = new Map<LogStream, string>();
   private readonly maxLineLength: number;
   private readonly now: () => number;
+  progress?: (update: ProgressUpdate) => void;
 
   constructor(
     private readonly masker: SecretMasker,
@@ -45,6 +48,15 @@ export class MaskingLogSink implements LogSink {
   ) {
     this.maxLineLength = Math.max(1, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
     this.now = options.now ?? Date.now;
+    const forward = options.progress;
+    if (forward) {
+      this.progress = (update) =>
+        forward({
+          ...update,
+          image: this.masker.mask(update.image),
+          status: this.masker.mask(update.status),
+        });
+    }
   }
 
   write(chunk: string, stream: "stdout" | "stderr" = "stdout"): void {

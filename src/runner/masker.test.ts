@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ProgressUpdate } from "../tasks/task.js";
 import { type LogLine, MaskingLogSink } from "./log-sink.js";
 import { SecretMasker } from "./masker.js";
 
@@ -50,6 +51,19 @@ describe("SecretMasker", () => {
 });
 
 describe("MaskingLogSink", () => {
+  it("has progress only when asked", () => {
+    expect(new MaskingLogSink(masker(), () => {}).progress).toBeUndefined();
+  });
+
+  it("masks progress updates", () => {
+    const updates: ProgressUpdate[] = [];
+    const log = new MaskingLogSink(masker("hunter2"), () => {}, {
+      progress: (update) => updates.push(update),
+    });
+    log.progress?.({ kind: "pull", image: "u:hunter2@host/app", status: "Waiting hunter2" });
+    expect(updates).toEqual([{ kind: "pull", image: "u:***@host/app", status: "Waiting ***" }]);
+  });
+
   function sink(secrets: string[], maxLineLength?: number) {
     const lines: LogLine[] = [];
     const log = new MaskingLogSink(masker(...secrets), (line) => lines.push(line), {

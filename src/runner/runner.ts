@@ -238,7 +238,13 @@ export class Runner {
         else task.droppedLogLines++;
         run.notify("logLine", pipeline, task, line);
       },
-      { maxLineLength: this.maxLineLength, now: this.lineClock },
+      {
+        maxLineLength: this.maxLineLength,
+        now: this.lineClock,
+        ...(run.request.observer?.progress
+          ? { progress: (update) => run.notify("progress", pipeline, task, update) }
+          : {}),
+      },
     );
 
     const result = await this.executeTask(config, task, pipeline, run, sink);

@@ -1,6 +1,6 @@
 import type { CiEvent } from "../config/event.js";
 import type { PipelineConfig } from "../config/types.js";
-import type { TaskStatus } from "../tasks/task.js";
+import type { ProgressUpdate, TaskStatus } from "../tasks/task.js";
 import type { LogLine } from "./log-sink.js";
 
 /**
@@ -118,6 +118,12 @@ export interface RunObserver {
   taskStarted?(pipeline: PipelineRun, task: TaskRun): void;
   /** A masked log line; `task` is undefined for lines about the pipeline as a whole. */
   logLine?(pipeline: PipelineRun, task: TaskRun | undefined, line: LogLine): void;
+  /**
+   * Structured progress of a long step, such as an image pull, with its
+   * text masked. When an observer has this hook, executors send progress
+   * here in place of plain log lines.
+   */
+  progress?(pipeline: PipelineRun, task: TaskRun, update: ProgressUpdate): void;
   taskFinished?(pipeline: PipelineRun, task: TaskRun): void;
   pipelineFinished?(pipeline: PipelineRun): void;
   /** Receives errors thrown by the other hooks. */

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { formatDuration } from "../../runner/duration.js";
 import type { EventRun, PipelineRun, RunObserver, TaskRun } from "../../runner/types.js";
+import { CLEAR_LINE, formatPullLine, PullState } from "../pull-progress.js";
 
 const STYLE = {
   bold: "\u001b[1m",
@@ -31,10 +32,24 @@ export function pipelineLabel(file: string): string {
 /**
  * Builds the observer that prints a run as it happens: every task's output
  * line prefixed with its pipeline, and a line when a task starts and ends.
+ * With `tty`, image pulls draw one updating line, erased before the next
+ * output; without it, executors log a plain line per layer status.
  */
-export function liveReporter(write: (text: string) => void, paint: Painter): RunObserver {
+export function liveReporter(
+  writeOut: (text: string) => void,
+  paint: Painter,
+  options: { tty?: boolean } = {},
+): RunObserver {
   const prefix = (pipeline: PipelineRun) => paint("cyan", `[${pipelineLabel(pipeline.file)}]`);
-  return {
+  let drawn = false;
+  const write = (text: string) => {
+    if (drawn) writeOut(CLEAR_LINE);
+    drawn = false;
+    writeOut(text);
+  };
+  const pulls = new Map<string, PullState>();
+  const pullKey = (pipeline: PipelineRun, task: TaskRun) => `${pipeline.index}:${task.index}:`;
+  const observer: RunObserver = {
     pipelineStarted(pipeline) {
       const pattern = pipeline.pattern ? ` (matched ${JSON.stringify(pipeline.pattern)})` : "";
       write(`${prefix(pipeline)} ${paint("bold", "pipeline started")}${pattern}\n`);
@@ -50,6 +65,9 @@ export function liveReporter(write: (text: string) => void, paint: Painter): Run
       write(`${prefix(pipeline)} ${line.stream === "info" ? paint("dim", text) : text}\n`);
     },
     taskFinished(pipeline, task) {
+      for (const key of pulls.keys()) {
+        if (key.startsWith(pullKey(pipeline, task))) pulls.delete(key);
+      }
       if (task.status === "skipped") {
         // Runner reasons read "skipped because …"; any other is appended after "skipped:".
         const reason = task.reason ?? "skipped";
@@ -65,6 +83,20 @@ export function liveReporter(write: (text: string) => void, paint: Painter): Run
       write(`${prefix(pipeline)} pipeline ${statusText(pipeline.status, paint, true)}\n`);
     },
   };
+  if (options.tty) {
+    observer.progress = (pipeline, task, update) => {
+      const key = pullKey(pipeline, task) + update.image;
+      let state = pulls.get(key);
+      if (!state) {
+        state = new PullState(update.image);
+        pulls.set(key, state);
+      }
+      state.update(update);
+      writeOut(`${CLEAR_LINE}${prefix(pipeline)} ${paint("dim", formatPullLine(state))}`);
+      drawn = true;
+    };
+  }
+  return observer;
 }
 
 function taskDetail(task: TaskRun): string {

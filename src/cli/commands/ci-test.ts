@@ -29,6 +29,8 @@ export interface CommandIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   colour: boolean;
+  /** Whether stdout is a terminal, where image pulls draw one updating line. */
+  tty?: boolean;
   /** Aborting it cancels the run (Ctrl-C in the terminal). */
   signal?: AbortSignal;
   /** Task executors; default `createExecutors()`, closed when the command ends. */
@@ -62,6 +64,7 @@ export function registerTestCommand(parent: Command): void {
           stdout: (text) => process.stdout.write(text),
           stderr: (text) => process.stderr.write(text),
           colour: useColour(process.stdout),
+          tty: process.stdout.isTTY === true,
           signal: controller.signal,
         });
       } finally {
@@ -146,7 +149,7 @@ export async function testCommand(
       secrets,
       masker,
       signal: io.signal,
-      observer: liveReporter(io.stdout, paint),
+      observer: liveReporter(io.stdout, paint, { tty: io.tty === true }),
       ...(root === undefined ? {} : { workspaceDir: root }),
     });
     io.stdout(`\n${summaryTable(result, paint)}`);
