@@ -1,4 +1,6 @@
 import type { Readable } from "node:stream";
+import { checkSecretName } from "../ci/secrets.js";
+import { checkBookmarkName, checkRepositoryName } from "../store/names.js";
 import { PogoError } from "../util/errors.js";
 
 /** ServerError is an error response from a Pogo server, with its stable code and HTTP status. */
@@ -145,7 +147,7 @@ export class PogoClient {
   }
 
   async putObject(repository: string, hash: string, content: Readable): Promise<void> {
-    await this.call("PUT", `${repositoryPath(repository)}/objects/${hash}`, {
+    await this.call("PUT", `${repositoryPath(repository)}/objects/${segment(hash)}`, {
       bytes: content,
       contentType: "application/octet-stream",
     });
@@ -168,7 +170,7 @@ export class PogoClient {
   }
 
   async getRevision(repository: string, rev: string): Promise<RevisionInfo> {
-    const path = `${repositoryPath(repository)}/revisions/${encodeURIComponent(rev)}`;
+    const path = `${repositoryPath(repository)}/revisions/${segment(rev)}`;
     return (await this.call<{ revision: RevisionInfo }>("GET", path)).revision;
   }
 
@@ -206,7 +208,7 @@ export class PogoClient {
   }
 
   async revokeToken(id: number): Promise<void> {
-    await this.call("DELETE", `/user/tokens/${id}`);
+    await this.call("DELETE", `/user/tokens/${segment(String(id))}`);
   }
 
   /** Returns the archive response of `rev`, for the caller to stream. */
@@ -238,8 +240,12 @@ export class PogoClient {
     pipeline: number,
     task?: number,
   ): Promise<{ lines: LogLineInfo[]; complete: boolean }> {
-    const taskPart = task === undefined ? "" : `/tasks/${task}`;
-    return this.call("GET", `${runPath(repository, runId)}/pipelines/${pipeline}${taskPart}/log`);
+    const taskPart = task === undefined ? "" : `/tasks/${segment(String(task))}`;
+    const pipelinePart = segment(String(pipeline));
+    return this.call(
+      "GET",
+      `${runPath(repository, runId)}/pipelines/${pipelinePart}${taskPart}/log`,
+    );
   }
 
   /** Opens the run's Server-Sent Events stream (catch-up, then live); see `readServerSentEvents`. */
@@ -323,22 +329,41 @@ export class PogoClient {
   }
 }
 
+/*
+ * Every name goes through the shared rule before it reaches a URL, and every
+ * path segment is encoded: fetch collapses `.` and `..` segments (even as
+ * `%2E%2E`), so an unchecked name could address another resource.
+ */
 function repositoryPath(name: string): string {
-  return `/repository/${encodeURIComponent(name)}`;
+  checkRepositoryName(name);
+  return `/repository/${segment(name)}`;
+}
+
+/** Encodes one path segment, rejecting the dot segments that URL parsing collapses. */
+function segment(value: string): string {
+  if (value === "" || value === "." || value === "..") {
+    throw new PogoError(
+      "INVALID_PATH_SEGMENT",
+      `${JSON.stringify(value)} cannot be used in a URL path`,
+    );
+  }
+  return encodeURIComponent(value);
 }
 
 function encodePath(value: string): string {
-  return value.split("/").map(encodeURIComponent).join("/");
+  return value.split("/").map(segment).join("/");
 }
 
 function runPath(repository: string, runId: string): string {
-  return `${repositoryPath(repository)}/runs/${encodeURIComponent(runId)}`;
+  return `${repositoryPath(repository)}/runs/${segment(runId)}`;
 }
 
 function secretPath(repository: string, name: string): string {
-  return `${repositoryPath(repository)}/secrets/${encodeURIComponent(name)}`;
+  checkSecretName(name);
+  return `${repositoryPath(repository)}/secrets/${segment(name)}`;
 }
 
 function bookmarkPath(repository: string, name: string): string {
+  checkBookmarkName(name);
   return `${repositoryPath(repository)}/bookmarks/${encodePath(name)}`;
 }
