@@ -18,6 +18,8 @@ export interface ImageSourceInput {
   runId: string;
   log: LogSink;
   signal: AbortSignal;
+  /** Folder of the build context hash cache; default the user's cache folder, `null` for none. */
+  hashCacheDir?: string | null;
 }
 
 /** Concurrent builds of the same content within this process share one build. */
@@ -68,7 +70,10 @@ async function buildDockerfile(input: ImageSourceInput): Promise<string> {
     );
   }
   const location = await locateDockerfile(input.image, input.repositoryDir);
-  const context = await scanBuildContext(location);
+  const context = await scanBuildContext(
+    location,
+    input.hashCacheDir === undefined ? {} : { cacheDir: input.hashCacheDir },
+  );
   const tag = `${BUILD_REPOSITORY}:${context.hash.slice(0, 24)}`;
 
   let build = buildsInProgress.get(tag);

@@ -27,6 +27,8 @@ export interface ServiceStartInput {
   repositoryDir: string | undefined;
   runId: string;
   log: LogSink;
+  /** Folder of the build context hash cache; see ImageSourceInput. */
+  hashCacheDir?: string | null;
   teardown: Teardown;
   signal: AbortSignal;
 }
@@ -52,6 +54,7 @@ async function startService(
     runId: input.runId,
     log: input.log,
     signal: input.signal,
+    ...(input.hashCacheDir === undefined ? {} : { hashCacheDir: input.hashCacheDir }),
   });
   input.signal.throwIfAborted();
 

@@ -41,6 +41,11 @@ export interface ContainerExecutorOptions {
   sweepOnStart?: boolean;
   /** `upload` sends the tree as a tar stream even to a local engine; default `auto`. */
   workspace?: "auto" | "upload";
+  /**
+   * Folder of the build context hash cache, such as a server's data folder;
+   * default the user's cache folder, `null` for none. See scanBuildContext.
+   */
+  hashCacheDir?: string | null;
 }
 
 /** Outcome of an abort, carried as the abort reason so every step can tell timeout from cancel. */
@@ -201,6 +206,9 @@ class ContainerTaskRun {
           repositoryDir: this.context.workspaceDir,
           runId: this.context.runId,
           log: this.context.log,
+          ...(this.options.hashCacheDir === undefined
+            ? {}
+            : { hashCacheDir: this.options.hashCacheDir }),
           teardown: this.teardown,
           signal: this.signal,
         })
@@ -258,6 +266,9 @@ class ContainerTaskRun {
       runId: this.context.runId,
       log: this.context.log,
       signal: this.signal,
+      ...(this.options.hashCacheDir === undefined
+        ? {}
+        : { hashCacheDir: this.options.hashCacheDir }),
     });
     this.signal.throwIfAborted();
 

@@ -31,7 +31,11 @@ if (skipReason) console.warn(`container tests skipped: ${skipReason}`);
 describe.skipIf(!engine)("container tasks on a real engine", () => {
   let repository: string;
   const runIds: string[] = [];
-  const executor = new ContainerExecutor({ engine: engine!, sweepOnStart: false });
+  const executor = new ContainerExecutor({
+    engine: engine!,
+    sweepOnStart: false,
+    hashCacheDir: null,
+  });
 
   const run = async (spec: ContainerSpec, overrides: Parameters<typeof taskContext>[0] = {}) => {
     const context = taskContext({ workspaceDir: repository, ...overrides });
