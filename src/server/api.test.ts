@@ -456,6 +456,22 @@ describe.each(backends)("server API on $name", (backend) => {
     expect(badJson.body.error?.code).toBeDefined();
   });
 
+  it("rejects overlong token lifetimes", async () => {
+    const before = (await alice.client.listTokens()).length;
+    const response = await json(
+      await request("POST", "/user/tokens", {
+        token: alice.token,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ description: "forever", expiresInDays: 1e9 }),
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.error?.code).toBe("INVALID_REQUEST");
+    expect(response.body.error?.message).toContain("expiresInDays");
+    expect(response.body.error?.message).toContain("36500");
+    expect((await alice.client.listTokens()).length).toBe(before);
+  });
+
   it("creates, lists and revokes user tokens", async () => {
     const created = await alice.client.createToken("laptop", 30);
     expect(created.token).toMatch(/^pogo_/);

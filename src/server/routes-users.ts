@@ -6,6 +6,8 @@ import { bodyObject, booleanField, numberField, stringField } from "./body.js";
 import { tokenView, userView } from "./views.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The longest token lifetime; longer ones overflow the dates the API returns. */
+export const MAX_TOKEN_DAYS = 36500;
 
 /** Routes for the caller (`/user`), its tokens, and user management by admins (`/users`). */
 export function registerUserRoutes(app: FastifyInstance, { store }: AppContext): void {
@@ -33,6 +35,12 @@ export function registerUserRoutes(app: FastifyInstance, { store }: AppContext):
     const body = bodyObject(request);
     const description = stringField(body, "description", true) ?? "";
     const days = numberField(body, "expiresInDays");
+    if (days !== undefined && days > MAX_TOKEN_DAYS) {
+      throw invalid(
+        "INVALID_REQUEST",
+        `\`expiresInDays\` must be at most ${MAX_TOKEN_DAYS} (100 years), got ${days}`,
+      );
+    }
     const created = await store.createUserToken(user.id, {
       description,
       expiresAt: days === undefined ? null : Date.now() + days * DAY_MS,

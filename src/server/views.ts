@@ -2,8 +2,12 @@ import type { Bookmark, Repository, Revision, TokenRecord, User } from "../store
 
 /** JSON shapes the API returns; times are ISO 8601 strings in UTC. */
 
+/** The latest instant a JavaScript Date can hold; later stored times are shown as this. */
+const MAX_DATE_MS = 8.64e15;
+
 function iso(time: number | null): string | null {
-  return time === null ? null : new Date(time).toISOString();
+  if (time === null) return null;
+  return new Date(Math.max(-MAX_DATE_MS, Math.min(MAX_DATE_MS, time))).toISOString();
 }
 
 export function userView(user: User) {
