@@ -3,6 +3,7 @@ import { templateData } from "../config/event.js";
 import type { ContainerSpec } from "../config/types.js";
 import { Runner } from "../runner/runner.js";
 import { secretSource } from "../runner/secrets.js";
+import type { PipelineRun, TaskRun } from "../runner/types.js";
 import type { TaskContext, TaskExecutor, TaskResult } from "../tasks/task.js";
 import { WebhookExecutor } from "../tasks/webhook.js";
 import { liveReporter, painter } from "./commands/ci-report.js";
@@ -115,6 +116,27 @@ describe("liveReporter progress", () => {
     expect(output).toContain(
       `${CLEAR_LINE}[a.yaml] pulling busybox: 0/1 layers, 0.5/1.0 MB${CLEAR_LINE}[a.yaml] pulled image busybox in 0.1 s\n`,
     );
+  });
+
+  it("cuts the line to the terminal width", () => {
+    let output = "";
+    const reporter = liveReporter(
+      (text) => {
+        output += text;
+      },
+      painter(false),
+      { tty: true, columns: 30 },
+    );
+    const pipeline = { file: ".pogo/ci/a.yaml", index: 0 } as PipelineRun;
+    const task = { index: 0 } as TaskRun;
+    reporter.progress!(pipeline, task, {
+      kind: "pull",
+      image: "registry.example/very/long/image:tag",
+      layer: "a",
+      status: "Waiting",
+    });
+    expect(output).toBe(`${CLEAR_LINE}[a.yaml] pulling registry.ex…`);
+    expect(output.length - CLEAR_LINE.length).toBeLessThan(30);
   });
 
   it("has no progress hook off a terminal", () => {

@@ -38,7 +38,7 @@ export function pipelineLabel(file: string): string {
 export function liveReporter(
   writeOut: (text: string) => void,
   paint: Painter,
-  options: { tty?: boolean } = {},
+  options: { tty?: boolean; columns?: number } = {},
 ): RunObserver {
   const prefix = (pipeline: PipelineRun) => paint("cyan", `[${pipelineLabel(pipeline.file)}]`);
   let drawn = false;
@@ -92,7 +92,12 @@ export function liveReporter(
         pulls.set(key, state);
       }
       state.update(update);
-      writeOut(`${CLEAR_LINE}${prefix(pipeline)} ${paint("dim", formatPullLine(state))}`);
+      // A line that wraps cannot be erased with a carriage return, so it is cut to the terminal width.
+      const label = `[${pipelineLabel(pipeline.file)}] `;
+      const room = Math.max(10, (options.columns ?? 80) - label.length - 1);
+      const line = formatPullLine(state);
+      const text = line.length > room ? `${line.slice(0, room - 1)}…` : line;
+      writeOut(`${CLEAR_LINE}${prefix(pipeline)} ${paint("dim", text)}`);
       drawn = true;
     };
   }

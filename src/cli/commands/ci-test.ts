@@ -31,6 +31,8 @@ export interface CommandIo {
   colour: boolean;
   /** Whether stdout is a terminal, where image pulls draw one updating line. */
   tty?: boolean;
+  /** Terminal width, to keep the pull line from wrapping; default 80. */
+  columns?: number;
   /** Aborting it cancels the run (Ctrl-C in the terminal). */
   signal?: AbortSignal;
   /** Task executors; default `createExecutors()`, closed when the command ends. */
@@ -65,6 +67,7 @@ export function registerTestCommand(parent: Command): void {
           stderr: (text) => process.stderr.write(text),
           colour: useColour(process.stdout),
           tty: process.stdout.isTTY === true,
+          ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
           signal: controller.signal,
         });
       } finally {
@@ -149,7 +152,10 @@ export async function testCommand(
       secrets,
       masker,
       signal: io.signal,
-      observer: liveReporter(io.stdout, paint, { tty: io.tty === true }),
+      observer: liveReporter(io.stdout, paint, {
+        tty: io.tty === true,
+        ...(io.columns === undefined ? {} : { columns: io.columns }),
+      }),
       ...(root === undefined ? {} : { workspaceDir: root }),
     });
     io.stdout(`\n${summaryTable(result, paint)}`);
