@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { type CiOptions, CiService } from "../ci/service.js";
 import type { Migration } from "../store/database.js";
-import { openStore } from "../store/open.js";
+import { openStore, prepareDataDir } from "../store/open.js";
 import type { BookmarkHook, User } from "../store/records.js";
 import type { Store } from "../store/store.js";
 import { UsageError } from "../util/errors.js";
@@ -54,6 +54,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { host, port } = parseListen(options.listen);
   const logger = options.logger ?? pino({ level: "info" });
   const dataDir = resolve(options.dataDir);
+  const dataDirWarning = await prepareDataDir(dataDir);
+  if (dataDirWarning) logger.warn({ dataDir }, dataDirWarning);
   const store = await openStore({
     dataDir,
     databaseUrl: options.databaseUrl,

@@ -1,3 +1,4 @@
+import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "../util/errors.js";
 import type { Database, Migration } from "./database.js";
@@ -21,6 +22,19 @@ export interface StoreOptions {
   databaseSchema?: string;
   /** Migrations to apply after the core ones, such as the CI queue's. */
   migrations?: readonly Migration[];
+}
+
+/**
+ * Creates the data directory readable by its owner only, because it contains
+ * private repositories, tokens and secrets. Returns a warning when an
+ * existing directory is open to the group or to other users; its mode is
+ * left alone, because it may have been set on purpose.
+ */
+export async function prepareDataDir(dataDir: string): Promise<string | undefined> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const mode = (await stat(dataDir)).mode & 0o777;
+  if ((mode & 0o077) === 0) return undefined;
+  return `the data directory ${dataDir} is readable by other local users (mode ${mode.toString(8)}); run \`chmod 700 ${dataDir}\``;
 }
 
 /** Opens the database and the object store and brings the schema up to date. */

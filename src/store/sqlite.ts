@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import type { Database, Migration, SqlExecutor } from "./database.js";
@@ -20,7 +20,15 @@ export class SqliteDatabase implements Database {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(file: string) {
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    if (file !== ":memory:") {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      // SQLite gives the -wal and -shm files the mode of the database file,
+      // so creating it owner-only keeps all three private.
+      closeSync(openSync(file, "a", 0o600));
+      for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+        if (existsSync(path)) chmodSync(path, 0o600);
+      }
+    }
     this.connection = new BetterSqlite3(file);
     this.connection.pragma("journal_mode = WAL");
     this.connection.pragma("foreign_keys = ON");
