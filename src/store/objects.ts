@@ -41,6 +41,11 @@ export class ObjectStore {
     return join(this.root, hash.slice(0, 2), hash.slice(2));
   }
 
+  /** Returns the size in bytes of blob `hash`, which must exist. */
+  async sizeOf(hash: string): Promise<number> {
+    return (await stat(this.pathOf(hash))).size;
+  }
+
   async has(hash: string): Promise<boolean> {
     try {
       await stat(this.pathOf(hash));

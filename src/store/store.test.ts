@@ -162,6 +162,19 @@ describe.each(backends)("Store on $name", (backend) => {
     expect(await store.listBookmarks(repository)).toEqual([]);
   });
 
+  it("rejects a wrong entry size", async () => {
+    const owner = await store.createUser("owner");
+    const repository = await store.createRepository("app", owner, false);
+    await upload(store, "app", ["one"]);
+    const tree = treeOf({ "a.txt": "one" });
+    const entry = tree.entries[0]!;
+    if (entry.type === "file") entry.size = 999;
+    const attempt = store.createRevision({ repository, tree, author: "A", description: "d" });
+    await expect(attempt).rejects.toMatchObject({ code: "INVALID_TREE", status: 400 });
+    await expect(attempt).rejects.toThrow(/"a\.txt" has size 999 but its blob .* has 3 bytes/);
+    expect(await store.listRevisions(repository)).toEqual([]);
+  });
+
   it("commits a revision with its bookmark and event atomically", async () => {
     const owner = await store.createUser("owner");
     const repository = await store.createRepository("app", owner, false);

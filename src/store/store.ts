@@ -342,6 +342,31 @@ export class Store {
     return unique.filter((hash) => !claimed.has(hash)).sort();
   }
 
+  /**
+   * Throws INVALID_TREE when a file entry's size differs from its blob's,
+   * because sizes feed archives and revision totals unchecked.
+   */
+  private async checkEntrySizes(tree: Tree): Promise<void> {
+    const sizes = new Map<string, number>();
+    const files = tree.entries.flatMap((entry) => (entry.type === "file" ? [entry] : []));
+    for (let start = 0; start < files.length; start += CHUNK) {
+      const unknown = [
+        ...new Set(files.slice(start, start + CHUNK).map((entry) => entry.hash)),
+      ].filter((hash) => !sizes.has(hash));
+      const found = await Promise.all(unknown.map((hash) => this.objects.sizeOf(hash)));
+      for (const [index, hash] of unknown.entries()) sizes.set(hash, found[index]!);
+    }
+    for (const entry of files) {
+      const actual = sizes.get(entry.hash)!;
+      if (entry.size !== actual) {
+        throw invalid(
+          "INVALID_TREE",
+          `entry ${JSON.stringify(entry.path)} has size ${entry.size} but its blob ${entry.hash} has ${actual} bytes`,
+        );
+      }
+    }
+  }
+
   /** Records that `repository` uploaded (and so may refer to) the blobs `hashes`. */
   async claimObjects(repository: Repository, hashes: readonly string[]): Promise<void> {
     const unique = [...new Set(hashes)];
@@ -377,6 +402,7 @@ export class Store {
         `${missing.length} blob(s) of the tree are not uploaded: ${firstMissing}${more}; upload them and commit again`,
       );
     }
+    await this.checkEntrySizes(tree);
     const treeHash = await this.objects.putBytes(encodeTree(tree));
     let totalSize = 0;
     for (const entry of tree.entries) if (entry.type === "file") totalSize += entry.size;
