@@ -169,7 +169,13 @@ describe.each(backends)("Store on $name", (backend) => {
     const tree = treeOf({ "a.txt": "one" });
     const entry = tree.entries[0]!;
     if (entry.type === "file") entry.size = 999;
-    const attempt = store.createRevision({ repository, tree, author: "A", description: "d" });
+    const attempt = store.createRevision({
+      repository,
+      tree,
+      author: "A",
+      description: "d",
+      pusher: owner,
+    });
     await expect(attempt).rejects.toMatchObject({ code: "INVALID_TREE", status: 400 });
     await expect(attempt).rejects.toThrow(/"a\.txt" has size 999 but its blob .* has 3 bytes/);
     expect(await store.listRevisions(repository)).toEqual([]);
