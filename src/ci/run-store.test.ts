@@ -255,4 +255,11 @@ describe.each(backends)("RunStore on $name", (backend) => {
     const latest = await runs.latestRuns(repository.id, ["main", "dev", "none"]);
     expect([...latest.keys()].sort()).toEqual(["dev", "main"]);
   });
+
+  it("accepts offsets past 64-bit integers", async () => {
+    await queue("main");
+    const far = (Number("99999999999999999999") - 1) * 50;
+    expect(await runs.listPipelines(repository.id, {}, far, 50)).toMatchObject({ pipelines: [] });
+    expect(await runs.listRuns(repository.id, {}, far, 50)).toMatchObject({ runs: [], total: 1 });
+  });
 });

@@ -507,7 +507,7 @@ export class RunStore implements RunHistoryReader {
     );
     const rows = await this.db.query<RunRow>(
       `SELECT ${RUN_COLUMNS} FROM ci_runs WHERE ${where} ORDER BY seq DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, limit, offset],
+      [...params, rowCount(limit), rowCount(offset)],
     );
     return { runs: rows.map(toRecord), total: Number(count[0]?.n ?? 0) };
   }
@@ -554,7 +554,7 @@ export class RunStore implements RunHistoryReader {
     >(
       `SELECT p.run_id, p.idx, p.file, p.pattern, p.status, p.started_at, p.finished_at, r.event, r.bookmark, r.created_at
        ${from} WHERE ${where} ORDER BY r.seq DESC, p.idx LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, limit, offset],
+      [...params, rowCount(limit), rowCount(offset)],
     );
     return {
       pipelines: rows.map((row) => ({
@@ -730,4 +730,14 @@ function parseLineJson(text: string): StoredLine {
 
 function withoutNumber(line: StoredLine): LogLineView {
   return { stream: line.stream, text: line.text, time: line.time };
+}
+
+/**
+ * Clamps a LIMIT or OFFSET to a whole number the databases accept, because
+ * a huge page number makes an offset past 64-bit integers, which SQLite
+ * rejects as a datatype mismatch.
+ */
+function rowCount(value: number): number {
+  if (!Number.isFinite(value) || value <= 0) return 0;
+  return Math.min(Math.floor(value), Number.MAX_SAFE_INTEGER);
 }

@@ -211,6 +211,19 @@ describe("web routes", () => {
     expect(second).toContain("/runs/old-0#");
   });
 
+  it("answers a form without CSRF with a page", async () => {
+    const cookie = await signIn(aliceToken);
+    const response = await postForm(
+      "/ui/repositories/open/runs/live-1/cancel",
+      { pipeline: "0" },
+      cookie,
+      "*/*",
+    );
+    expect(response.status).toBe(403);
+    expect(response.headers.get("content-type")).toContain("text/html");
+    expect(await response.text()).toContain("reload the page");
+  });
+
   it("filters the runs list", async () => {
     const failed = await (await get("/ui/repositories/open/runs?status=failed")).text();
     expect(failed).toContain("1–1 of 1");

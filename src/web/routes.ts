@@ -432,7 +432,14 @@ function errorStatus(error: Error): number {
 
 function wantsHtml(request: FastifyRequest): boolean {
   const accept = request.headers.accept ?? "";
-  return accept.includes("text/html") || (request.method === "POST" && accept === "");
+  // A browser's form post may send `*/*`, so a form body also asks for a page.
+  const form = (request.headers["content-type"] ?? "").startsWith(
+    "application/x-www-form-urlencoded",
+  );
+  return (
+    accept.includes("text/html") ||
+    (request.method === "POST" && (accept === "" || (form && !accept.includes("application/json"))))
+  );
 }
 
 function formBody(request: FastifyRequest): Record<string, unknown> {
