@@ -3,7 +3,11 @@ import { type Diagnostic, type DiagnosticCode, sortDiagnostics } from "./diagnos
 import { templateData } from "./event.js";
 import { parseSource } from "./parse.js";
 import { pipelineSchema } from "./schema.js";
-import { checkTemplateSites, stripTemplatePrefix } from "./template-check.js";
+import {
+  checkTemplateSites,
+  stripTemplatePrefix,
+  unknownFieldDiagnostics,
+} from "./template-check.js";
 import {
   hasTemplateActions,
   parseTemplate,
@@ -143,6 +147,7 @@ function probeWithPlaceholders(
       message: `invalid template: ${stripTemplatePrefix(error.message)}`,
     });
   }
+  diagnostics.push(...unknownFieldDiagnostics(file, text));
   const restore = (value: unknown) =>
     restoreActions(
       value,
@@ -170,6 +175,18 @@ function probeWithSampleData(
   actions: TemplateAction[],
   direct: Analysis,
 ): Analysis | undefined {
+  // Sample data would fail on these, hiding them behind the YAML errors of the unrendered text.
+  const unknownFields = unknownFieldDiagnostics(file, text);
+  if (unknownFields.length > 0) {
+    return {
+      ...direct,
+      config: undefined,
+      diagnostics: unknownFields,
+      warnings: wholeFileWarnings(file, text, actions, direct),
+      templates: [],
+      renderWholeFile: true,
+    };
+  }
   let rendered: string;
   try {
     rendered = parseTemplate(file, text).execute(SAMPLE_DATA, SAMPLE_ENV);

@@ -3,6 +3,8 @@
  * `src/template`. Keeping the imports in one module leaves one place to
  * adapt if the engine's interface changes.
  */
+
+export { FUNCTION_NAMES } from "../template/funcs.js";
 export {
   hasTemplateActions,
   parseTemplate,
@@ -11,3 +13,5 @@ export {
   TemplateExecError,
   TemplateParseError,
 } from "../template/index.js";
+export { type ListNode, type Node, NodeType } from "../template/node.js";
+export { parseTrees } from "../template/parser.js";

@@ -117,14 +117,14 @@ describe("renderConfig", () => {
     const rendered = renderConfig(
       "ci.yaml",
       webhook(
-        "      url: https://hooks.example.com/x\n      method: POST\n      body: 'rev {{.Revision}}'\n",
+        "      url: https://hooks.example.com/x\n      method: POST\n      body: 'rev {{.Rev.Name}}'\n",
       ),
       data,
       env,
     );
     expect(rendered.config).toBeUndefined();
     expect(rendered.diagnostics.map(formatDiagnostic)).toEqual([
-      'ci.yaml:9:20: rendering `do[0].webhook.body` failed: executing "ci.yaml" at <.Revision>: can\'t evaluate field Revision in type main.Event',
+      'ci.yaml:9:24: rendering `do[0].webhook.body` failed: executing "ci.yaml" at <.Rev.Name>: can\'t evaluate field Name in type string',
     ]);
   });
 

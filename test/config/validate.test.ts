@@ -321,6 +321,74 @@ describe("loadConfig", () => {
     expect(loaded.diagnostics.map((d) => d.code)).toEqual(["WRONG_TYPE", "INVALID_VALUE"]);
   });
 
+  it("reports unknown event fields", () => {
+    const loaded = loadConfig(
+      "ci.yaml",
+      yaml`
+        version: 1
+        on:
+          push:
+            bookmarks: [main]
+        do:
+          - container:
+              image: alpine:3.20
+              commands:
+                - echo "{{.NoSuchField}}"
+                - echo {{ if eq $.Revv "main" }}yes{{ end }}
+                - echo {{ with .Rev }}{{ .Anything }}{{ $.Authr }}{{ else }}{{ .Nope }}{{ end }}
+                - echo {{ .Rev }} {{ $.RepositoryID }} {{ range $i, $c := .Description }}{{ .X }}{{ end }}
+      `,
+    );
+    expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([
+      "ci.yaml:9:19: in `do[0].container.commands[0]`: unknown field `NoSuchField` in the event data; use one of Rev, ArchiveUrl, Author, Description, AccessToken, ServerUrl, RepositoryID, Repository, RevisionId, EventType",
+      "ci.yaml:10:26: in `do[0].container.commands[1]`: unknown field `Revv` in the event data; did you mean `Rev`?",
+      "ci.yaml:11:50: in `do[0].container.commands[2]`: unknown field `Authr` in the event data; did you mean `Author`?",
+      "ci.yaml:11:72: in `do[0].container.commands[2]`: unknown field `Nope` in the event data; use one of Rev, ArchiveUrl, Author, Description, AccessToken, ServerUrl, RepositoryID, Repository, RevisionId, EventType",
+    ]);
+  });
+
+  it("reports unknown fields in a whole-file template", () => {
+    const loaded = loadConfig(
+      "ci.yaml",
+      yaml`
+        version: 1
+        on:
+          push:
+            bookmarks: [main]
+        do:
+          - webhook:
+              url: {{.ArchiveURL}}
+              method: POST
+      `,
+    );
+    expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([
+      "ci.yaml:7:14: unknown field `ArchiveURL` in the event data; did you mean `ArchiveUrl`?",
+    ]);
+  });
+
+  it("reports unknown fields under structural templates", () => {
+    const loaded = loadConfig(
+      "ci.yaml",
+      yaml`
+        version: 1
+        on:
+          push:
+            bookmarks: ["*"]
+        do:
+          - container:
+              image: alpine:3.20
+        {{- if eq .Bookmark "main" }}
+          - webhook:
+              url: https://deploy.example.com/
+              method: POST
+        {{- end }}
+      `,
+    );
+    expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([
+      "ci.yaml:8:11: unknown field `Bookmark` in the event data; use one of Rev, ArchiveUrl, Author, Description, AccessToken, ServerUrl, RepositoryID, Repository, RevisionId, EventType",
+    ]);
+  });
+
   it("rejects deep nesting in one line", () => {
     const text = `version: 1\non:\n  push:\n    bookmarks: ${"[".repeat(100_000)}\n`;
     const { diagnostics } = loadConfig("deep.yaml", text);
