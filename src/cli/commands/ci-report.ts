@@ -24,6 +24,48 @@ export function painter(enabled: boolean): Painter {
     : (_colour, text) => text;
 }
 
+const SGR = /\u001b\[[0-9;:]*m/y;
+// Tab is the only control character shown as is.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
+
+/**
+ * Makes log text safe to print: SGR colour sequences are kept when
+ * `keepColour` (and closed with a reset) and dropped otherwise, and every
+ * other control character is shown in caret notation (`^[` for ESC, `^M`
+ * for CR, `^?` for DEL) or, for C1 controls, as `<9b>`. So a log cannot
+ * move the cursor, rewrite lines, set links or retitle the terminal.
+ */
+export function terminalSafe(text: string, keepColour: boolean): string {
+  if (!CONTROL.test(text)) return text;
+  let out = "";
+  let coloured = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 0x1b) {
+      SGR.lastIndex = index;
+      const match = SGR.exec(text);
+      if (match) {
+        if (keepColour) {
+          out += match[0];
+          coloured = true;
+        }
+        index += match[0].length - 1;
+        continue;
+      }
+    }
+    if (code === 0x09 || (code >= 0x20 && code < 0x7f) || code > 0x9f) out += text[index];
+    else if (code < 0x20) out += `^${String.fromCharCode(code + 0x40)}`;
+    else if (code === 0x7f) out += "^?";
+    else out += `<${code.toString(16)}>`;
+  }
+  return coloured ? `${out}${STYLE.reset}` : out;
+}
+
+/** Tells whether `paint` adds colour, so log text keeps its own colour only then. */
+export function paints(paint: Painter): boolean {
+  return paint("bold", "") !== "";
+}
+
 /** Returns the short name a pipeline is shown under: its config file name. */
 export function pipelineLabel(file: string): string {
   return path.basename(file);
@@ -61,7 +103,8 @@ export function liveReporter(
       );
     },
     logLine(pipeline, _task, line) {
-      const text = line.stream === "stderr" ? paint("yellow", line.text) : line.text;
+      const safe = terminalSafe(line.text, paints(paint));
+      const text = line.stream === "stderr" ? paint("yellow", safe) : safe;
       write(`${prefix(pipeline)} ${line.stream === "info" ? paint("dim", text) : text}\n`);
     },
     taskFinished(pipeline, task) {

@@ -13,7 +13,7 @@ import { readServerSentEvents } from "../../client/sse.js";
 import { formatDuration } from "../../runner/duration.js";
 import { UsageError } from "../../util/errors.js";
 import { useColour } from "./ci-local.js";
-import { type Painter, painter } from "./ci-report.js";
+import { type Painter, painter, paints, terminalSafe } from "./ci-report.js";
 import { connect, linkedRepository, withConnectionOptions } from "./client-options.js";
 
 interface RunsFlags extends ConnectionFlags {
@@ -324,9 +324,10 @@ function taskFacts(task: TaskInfo): string {
 }
 
 function logText(line: { stream: string; text: string }, paint: Painter): string {
-  if (line.stream === "stderr") return paint("yellow", line.text);
-  if (line.stream === "info") return paint("dim", line.text);
-  return line.text;
+  const text = terminalSafe(line.text, paints(paint));
+  if (line.stream === "stderr") return paint("yellow", text);
+  if (line.stream === "info") return paint("dim", text);
+  return text;
 }
 
 function durationOf(startedAt: string | number | null, finishedAt: string | number | null): string {

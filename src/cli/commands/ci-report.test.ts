@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import type { PipelineRun, TaskRun } from "../../runner/types.js";
+import { liveReporter, painter, terminalSafe } from "./ci-report.js";
+
+const LINK = "\u001b]8;;https://example.test\u001b\\here\u001b]8;;\u001b\\";
+
+describe("terminalSafe", () => {
+  it("escapes links and carriage returns", () => {
+    expect(terminalSafe(`see ${LINK}`, true)).toBe(
+      "see ^[]8;;https://example.test^[\\here^[]8;;^[\\",
+    );
+    expect(terminalSafe("50%\r100%", false)).toBe("50%^M100%");
+  });
+
+  it("keeps colour only when asked", () => {
+    expect(terminalSafe("\u001b[31mred", true)).toBe("\u001b[31mred\u001b[0m");
+    expect(terminalSafe("\u001b[31mred", false)).toBe("red");
+  });
+
+  it("escapes DEL and C1 controls", () => {
+    expect(terminalSafe("a\u007fb\u009bc\td", false)).toBe("a^?b<9b>c\td");
+  });
+});
+
+describe("liveReporter", () => {
+  it("escapes control characters in log lines", () => {
+    const written: string[] = [];
+    const reporter = liveReporter((text) => written.push(text), painter(false));
+    const pipeline = { file: ".pogo/ci/build.yaml", index: 0 } as PipelineRun;
+    reporter.logLine?.(
+      pipeline,
+      {} as TaskRun,
+      { stream: "stdout", text: `a\rb ${LINK}` } as never,
+    );
+    expect(written.join("")).toBe(
+      "[build.yaml] a^Mb ^[]8;;https://example.test^[\\here^[]8;;^[\\\n",
+    );
+  });
+});
