@@ -106,10 +106,9 @@ function renderWholeFile(
   }
   const result = analyzeConfig(file, rendered, { probe: false });
   if (!result.config) {
-    const diagnostics = result.diagnostics.map((diagnostic) => ({
-      ...diagnostic,
-      message: `after rendering the whole file: ${diagnostic.message}`,
-    }));
+    const diagnostics = result.diagnostics.map((diagnostic) =>
+      toSourcePosition(diagnostic, text, rendered),
+    );
     return { diagnostics, warnings };
   }
   // Escaping `${` was only needed where the runner resolves secrets.
@@ -218,4 +217,35 @@ function mapText(
       return { ...task, [kind]: mapText(task[kind], schema.variants[kind]!, transform) };
     }
   }
+}
+
+/**
+ * Moves a diagnostic found in the rendered text to the source file. A
+ * rendered line that appears exactly once, unchanged, among the source
+ * lines maps there. Otherwise the diagnostic is placed at 1:1 and its
+ * message names the line and column in the rendered text, because that
+ * line has no single source line (a template wrote into it).
+ */
+function toSourcePosition(diagnostic: Diagnostic, source: string, rendered: string): Diagnostic {
+  const renderedLine = rendered.split("\n")[diagnostic.line - 1];
+  const sourceLines = source.split("\n");
+  const matches: number[] = [];
+  if (renderedLine !== undefined && renderedLine.trim() !== "") {
+    sourceLines.forEach((line, index) => {
+      if (line === renderedLine) matches.push(index + 1);
+    });
+  }
+  if (matches.length === 1) {
+    return {
+      ...diagnostic,
+      line: matches[0]!,
+      message: `after rendering the whole file: ${diagnostic.message}`,
+    };
+  }
+  return {
+    ...diagnostic,
+    line: 1,
+    column: 1,
+    message: `after rendering the whole file, at line ${diagnostic.line}, column ${diagnostic.column} of the rendered text: ${diagnostic.message}`,
+  };
 }

@@ -257,4 +257,31 @@ describe("secret references in rendered values", () => {
     expect(resolve(hook.webhook.body!)).toBe("leak ${DEPLOY_TOKEN} and $${ESCAPED}");
     expect(box.container.commands).toEqual(["echo leak ${DEPLOY_TOKEN} and $${ESCAPED}"]);
   });
+
+  it("places whole-file errors in the source", () => {
+    const text = [
+      "version: 1",
+      "on:",
+      "  push:",
+      '    bookmarks: ["*"]',
+      "do:",
+      "  - container:",
+      "      image: alpine:3.20",
+      '{{- if eq .Rev "main" }}',
+      "  - webhook:",
+      "      url: https://deploy.example.com/main",
+      "      method: POST",
+      "{{- else }}",
+      "  - webhook:",
+      "      url: {{.ArchiveUrl}}",
+      "      method: TRACE",
+      "{{- end }}",
+      "",
+    ].join("\n");
+    const rendered = renderConfig("whole.yaml", text, templateData({ Rev: "v1" }), env);
+    expect(rendered.diagnostics.map(formatDiagnostic)).toEqual([
+      'whole.yaml:1:1: after rendering the whole file, at line 9, column 7 of the rendered text: `do[1].webhook.url` has no value; write "" for an empty value',
+      expect.stringMatching(/^whole\.yaml:15:15: after rendering the whole file: /),
+    ]);
+  });
 });
