@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { LogLine } from "../runner/log-sink.js";
+import { DEFAULT_MAX_LOG_LINES_PER_TASK } from "../runner/runner.js";
 import type { PipelineRun, RunObserver, TaskRun } from "../runner/types.js";
 import type { RunStatus, TaskStatusView } from "../web/model.js";
 import type { RunBus } from "./bus.js";
@@ -9,6 +10,12 @@ import { type LogRef, PIPELINE_LOG, type RunStore, type StoredLine } from "./run
 const FLUSH_DELAY_MS = 100;
 /** Lines that force a write before the delay runs out. */
 const FLUSH_LINES = 500;
+/**
+ * The lines stored per log: the first ones, as many as the runner keeps, so
+ * a flooding task cannot fill the disk. Later lines are counted by the
+ * runner as `droppedLogLines` and neither stored nor sent to watchers.
+ */
+export const MAX_STORED_LINES = DEFAULT_MAX_LOG_LINES_PER_TASK;
 
 /**
  * RunRecorder writes a run's progress to the RunStore as the runner reports
@@ -54,6 +61,7 @@ export class RunRecorder {
     const key = `${pipeline}:${task}`;
     const number = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, number);
+    if (number > MAX_STORED_LINES) return;
     this.pending.push({ runId: this.runId, pipeline, task, number, ...line });
     this.bus.publish(this.runId, {
       kind: "log",
