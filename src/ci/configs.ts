@@ -1,4 +1,4 @@
-import { type LoadedConfig, loadConfig } from "../config/index.js";
+import { type LoadedConfig, loadConfigBytes } from "../config/index.js";
 import type { ObjectStore } from "../store/objects.js";
 import type { Tree } from "../store/tree.js";
 
@@ -32,7 +32,7 @@ export async function loadRevisionConfigs(
       configs.push(tooLarge(entry.path, entry.size));
       continue;
     }
-    configs.push(loadConfig(entry.path, (await objects.read(entry.hash)).toString("utf8")));
+    configs.push(loadConfigBytes(entry.path, await objects.read(entry.hash)));
   }
   return configs;
 }
