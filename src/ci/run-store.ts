@@ -638,9 +638,14 @@ export class RunStore implements RunHistoryReader {
   /**
    * Returns the lines of one log after line number `after`, and whether the
    * log is complete: packed, or belonging to a task or pipeline that has
-   * ended. A log that was never written reads as empty.
+   * ended. A log that was never written reads as empty. With `limit`, at
+   * most that many lines are returned.
    */
-  async readLog(ref: LogRef, after: number): Promise<{ lines: StoredLine[]; complete: boolean }> {
+  async readLog(
+    ref: LogRef,
+    after: number,
+    limit?: number,
+  ): Promise<{ lines: StoredLine[]; complete: boolean }> {
     const packed = await this.db.query<{ content: Buffer | Uint8Array }>(
       "SELECT content FROM ci_logs WHERE run_id = $1 AND pipeline_idx = $2 AND task_idx = $3",
       [ref.runId, ref.pipeline, ref.task],
@@ -648,9 +653,10 @@ export class RunStore implements RunHistoryReader {
     if (packed[0]) {
       const text = (await gunzipAsync(Buffer.from(packed[0].content))).toString("utf8");
       const lines = text === "" ? [] : text.split("\n").map(parseLineJson);
-      return { lines: lines.filter((line) => line.number > after), complete: true };
+      const later = lines.filter((line) => line.number > after);
+      return { lines: limit === undefined ? later : later.slice(0, limit), complete: true };
     }
-    const lines = await this.liveLines(this.db, ref, after);
+    const lines = await this.liveLines(this.db, ref, after, limit);
     return { lines, complete: false };
   }
 
@@ -677,11 +683,23 @@ export class RunStore implements RunHistoryReader {
     return rows[0];
   }
 
-  private async liveLines(exec: SqlExecutor, ref: LogRef, after: number): Promise<StoredLine[]> {
+  private async liveLines(
+    exec: SqlExecutor,
+    ref: LogRef,
+    after: number,
+    limit?: number,
+  ): Promise<StoredLine[]> {
     const rows = await exec.query<LineRow>(
       `SELECT num, stream, text, time FROM ci_log_lines
-       WHERE run_id = $1 AND pipeline_idx = $2 AND task_idx = $3 AND num > $4 ORDER BY num`,
-      [ref.runId, ref.pipeline, ref.task, after],
+       WHERE run_id = $1 AND pipeline_idx = $2 AND task_idx = $3 AND num > $4 ORDER BY num
+       ${limit === undefined ? "" : "LIMIT $5"}`,
+      [
+        ref.runId,
+        ref.pipeline,
+        ref.task,
+        rowCount(after),
+        ...(limit === undefined ? [] : [rowCount(limit)]),
+      ],
     );
     return rows.map((row) => ({
       number: row.num,

@@ -242,10 +242,18 @@ export class PogoClient {
   ): Promise<{ lines: LogLineInfo[]; complete: boolean }> {
     const taskPart = task === undefined ? "" : `/tasks/${segment(String(task))}`;
     const pipelinePart = segment(String(pipeline));
-    return this.call(
-      "GET",
-      `${runPath(repository, runId)}/pipelines/${pipelinePart}${taskPart}/log`,
-    );
+    const path = `${runPath(repository, runId)}/pipelines/${pipelinePart}${taskPart}/log`;
+    // The server returns a log in pages, so read them all.
+    const lines: LogLineInfo[] = [];
+    for (;;) {
+      const after = lines.at(-1)?.number ?? 0;
+      const page = await this.call<{ lines: LogLineInfo[]; complete: boolean; more?: boolean }>(
+        "GET",
+        `${path}?after=${after}`,
+      );
+      lines.push(...page.lines);
+      if (!page.more || page.lines.length === 0) return { lines, complete: page.complete };
+    }
   }
 
   /** Opens the run's Server-Sent Events stream (catch-up, then live); see `readServerSentEvents`. */

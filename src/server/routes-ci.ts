@@ -10,7 +10,10 @@ import { readableRepository, writableRepository } from "./auth.js";
 
 type RunParams = { Params: { name: string; run: string } };
 type LogParams = { Params: { name: string; run: string; pipeline: string; task?: string } };
-type LogQuery = { Querystring: { after?: string; follow?: string } };
+type LogQuery = { Querystring: { after?: string; limit?: string; follow?: string } };
+/** Log lines per response unless `?limit=` asks for another count, up to MAX_LOG_PAGE. */
+const DEFAULT_LOG_PAGE = 1000;
+const MAX_LOG_PAGE = 10_000;
 
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
@@ -160,11 +163,15 @@ export function registerCiRoutes(
     }
 
     const after = integerQuery(request.query.after, "after", 0) ?? 0;
-    const log = await runs.readLog({ runId: run.id, pipeline, task }, after);
+    const limit = integerQuery(request.query.limit, "limit", 1, MAX_LOG_PAGE) ?? DEFAULT_LOG_PAGE;
+    // One line more than the page tells whether another page follows.
+    const log = await runs.readLog({ runId: run.id, pipeline, task }, after, limit + 1);
     const owner = task === PIPELINE_LOG ? found : found.tasks[task]!;
+    const more = log.lines.length > limit;
     return reply.send({
-      lines: log.lines,
-      complete: log.complete || !isActive(owner.status),
+      lines: log.lines.slice(0, limit),
+      complete: !more && (log.complete || !isActive(owner.status)),
+      more,
     });
   };
   app.get<LogParams & LogQuery>("/repository/:name/runs/:run/pipelines/:pipeline/log", logRoute);

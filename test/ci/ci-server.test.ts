@@ -175,6 +175,21 @@ describe.each(backends)("CI on the server ($name)", (backend) => {
     expect(text).toContain("POST");
     expect(text).not.toContain(SECRET_VALUE);
     expect(text).not.toContain(token);
+    const logPath = `/repository/app/runs/${run.id}/pipelines/1/tasks/0/log`;
+    const first = await api<{ lines: Array<{ number: number }>; complete: boolean; more: boolean }>(
+      ci,
+      "GET",
+      `${logPath}?limit=1`,
+    );
+    expect(first.lines.map((line) => line.number)).toEqual([1]);
+    expect(first.more).toBe(log.lines.length > 1);
+    const rest = await api<{ lines: Array<{ number: number }>; more: boolean }>(
+      ci,
+      "GET",
+      `${logPath}?after=1&limit=10000`,
+    );
+    expect(rest.lines).toHaveLength(log.lines.length - 1);
+    expect(rest.more).toBe(false);
     const brokenLog = await api<{ lines: Array<{ text: string }> }>(
       ci,
       "GET",
