@@ -76,6 +76,15 @@ describe.each(backends)("SecretStore on $name", (backend) => {
     });
   });
 
+  it("rejects an empty value", async () => {
+    const secrets = new SecretStore(opened.store.db, Buffer.alloc(32, 1));
+    await expect(secrets.set(repositoryId, "API_KEY", "", null)).rejects.toMatchObject({
+      code: "INVALID_SECRET_VALUE",
+      status: 400,
+    });
+    expect(await secrets.list(repositoryId)).toEqual([]);
+  });
+
   it("rejects names that ${NAME} cannot reach", async () => {
     const secrets = new SecretStore(opened.store.db, Buffer.alloc(32, 1));
     for (const name of ["1ABC", "A-B", "", "A B"]) {

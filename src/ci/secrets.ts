@@ -85,6 +85,13 @@ export class SecretStore {
     userId: number | null,
   ): Promise<{ created: boolean }> {
     checkSecretName(name);
+    // The CLI rejects an empty value too: it would resolve to nothing and mask nothing.
+    if (value === "") {
+      throw invalid(
+        "INVALID_SECRET_VALUE",
+        `the value of ${name} is empty; give a non-empty value`,
+      );
+    }
     if (Buffer.byteLength(value) > MAX_SECRET_BYTES) {
       throw invalid("SECRET_TOO_LARGE", `secret values are limited to ${MAX_SECRET_BYTES} bytes`);
     }
