@@ -62,4 +62,19 @@ describe("scanTree", () => {
     const tree = await scanTree(root);
     expect(tree.entries.map((entry) => entry.path)).toEqual(["a.txt"]);
   });
+
+  it("names a file whose name is not UTF-8", async () => {
+    const name = Buffer.concat([
+      Buffer.from(`${root}/caf`),
+      Buffer.from([0xe9]),
+      Buffer.from(".txt"),
+    ]);
+    await writeFile(name, "x");
+    await expect(scanTree(root)).rejects.toThrow(
+      'cannot push "caf\uFFFD.txt": its name is not valid UTF-8; rename it or add it to .pogoignore',
+    );
+    await writeFile(join(root, ".pogoignore"), "caf*.txt\n");
+    const tree = await scanTree(root);
+    expect(tree.entries.map((entry) => entry.path)).toEqual([".pogoignore"]);
+  });
 });

@@ -64,6 +64,14 @@ export async function scanTree(root: string): Promise<ScannedTree> {
     for (const child of children) {
       const path = relative === "" ? child.name : `${relative}/${child.name}`;
       if (ALWAYS_IGNORED.has(path)) continue;
+      if (child.name.includes("\uFFFD") && !utf8Names(directory).has(child.name)) {
+        // Node decodes the name lossily, so it cannot be opened under it.
+        if (rules.ignores(path, child.isDirectory())) continue;
+        throw new PogoError(
+          "INVALID_PATH",
+          `cannot push ${JSON.stringify(path)}: its name is not valid UTF-8; rename it or add it to ${IGNORE_FILE}`,
+        );
+      }
       const problem = pathProblem(path);
       if (problem)
         throw new PogoError("INVALID_PATH", `cannot push ${JSON.stringify(path)}: ${problem}`);
@@ -100,6 +108,20 @@ export async function scanTree(root: string): Promise<ScannedTree> {
   if (existsSync(join(root, LINK_FILE))) cache.save();
   entries.sort((a, b) => compareText(a.path, b.path));
   return { entries, sources, skipped };
+}
+
+/** Returns the names in `directory` that are valid UTF-8. */
+function utf8Names(directory: string): Set<string> {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const names = new Set<string>();
+  for (const raw of readdirSync(directory, { encoding: "buffer" })) {
+    try {
+      names.add(decoder.decode(raw));
+    } catch {
+      // Not UTF-8: left out, so the caller rejects it.
+    }
+  }
+  return names;
 }
 
 function compareText(a: string, b: string): number {
