@@ -315,17 +315,20 @@ export class CiWorker {
         }),
       );
       const pipelineStatuses = results.flatMap((result) => result.pipelines.map((p) => p.status));
-      if (pipelineStatuses.includes("failed")) status = "failed";
-      else if (pipelineStatuses.includes("cancelled")) status = "cancelled";
-      else status = "success";
       const failed = pipelineStatuses.filter(
         (pipelineStatus) => pipelineStatus === "failed",
       ).length;
+      // Cancelling the whole run decides its status, even when a pipeline
+      // (a broken config, say) failed beside the cancelled ones.
+      if (active.cancel.signal.aborted) status = "cancelled";
+      else if (failed > 0) status = "failed";
+      else if (pipelineStatuses.includes("cancelled")) status = "cancelled";
+      else status = "success";
       if (plans.length === 0) reason = `no pipeline fires for a ${run.event} of ${run.bookmark}`;
-      else if (failed > 0) reason = `${failed} of ${plans.length} pipelines failed`;
       else if (status === "cancelled") {
         reason = this.closed ? "cancelled because the server stopped" : "cancelled";
-      }
+        if (failed > 0) reason += `; ${failed} of ${plans.length} pipelines failed`;
+      } else if (failed > 0) reason = `${failed} of ${plans.length} pipelines failed`;
     } catch (error) {
       status = "failed";
       reason = `internal error: ${errorMessage(error)}`;

@@ -105,6 +105,8 @@ do:
     const revision = await commitFiles(ci.server.store, repository, {
       ".pogo/ci/a.yaml": sleeper("a"),
       ".pogo/ci/b.yaml": sleeper("b"),
+      // A broken config beside them fails, but must not turn the cancel into a failure.
+      ".pogo/ci/z-broken.yaml": "version: 1\non: [\n",
     });
     await api(ci, "PUT", "/repository/slow/bookmarks/main", { revision: revision.id });
     const run = await waitFor(
@@ -116,10 +118,11 @@ do:
         );
         if (!runs[0]) return undefined;
         const detail = (await ci.server.ci!.runs.getRun(repository.id, runs[0].id))!;
-        const started = detail.pipelines.every((pipeline) =>
+        const sleepers = detail.pipelines.filter((pipeline) => pipeline.tasks.length > 0);
+        const started = sleepers.every((pipeline) =>
           pipeline.tasks[0]!.log.some((line) => line.text.endsWith("started")),
         );
-        return started && detail.pipelines.length === 2 ? detail : undefined;
+        return started && sleepers.length === 2 ? detail : undefined;
       },
       60_000,
       "both containers to start",
@@ -148,6 +151,7 @@ do:
     expect(finished.pipelines.map((pipeline) => pipeline.status)).toEqual([
       "cancelled",
       "cancelled",
+      "failed",
     ]);
     expect(finished.pipelines[0]!.tasks[0]!.status).toBe("cancelled");
     const left = await engineObjectsOfRun(run.id);
