@@ -27,7 +27,7 @@ export interface StoreOptions {
 /**
  * Creates the data directory readable by its owner only, because it contains
  * private repositories, tokens and secrets. Returns a warning when an
- * existing directory is open to the group or to other users; its mode is
+ * existing directory is open to the group or to other users. Its mode is
  * left alone, because it may have been set on purpose.
  */
 export async function prepareDataDir(dataDir: string): Promise<string | undefined> {

@@ -29,11 +29,11 @@ const SGR = /\u001b\[[0-9;:]*m/y;
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
 
 /**
- * Makes log text safe to print: SGR colour sequences are kept when
- * `keepColour` (and closed with a reset) and dropped otherwise, and every
+ * Makes log text safe to print, so a log cannot move the cursor, rewrite
+ * lines, set links or retitle the terminal. SGR colour sequences are kept
+ * (and closed with a reset) when `keepColour`, and dropped otherwise. Every
  * other control character is shown in caret notation (`^[` for ESC, `^M`
- * for CR, `^?` for DEL) or, for C1 controls, as `<9b>`. So a log cannot
- * move the cursor, rewrite lines, set links or retitle the terminal.
+ * for CR, `^?` for DEL), or as `<9b>` for C1 controls.
  */
 export function terminalSafe(text: string, keepColour: boolean): string {
   if (!CONTROL.test(text)) return text;
