@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
-import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppContext } from "../server/app.js";
 import { canRead, canWrite, readableRepository } from "../server/auth.js";
-import { writeZip, type ZipEntry } from "../server/zip.js";
+import { sendRevisionArchive } from "../server/routes-archive.js";
 import { ApiError, invalid, notFound } from "../store/errors.js";
 import type { Repository } from "../store/records.js";
 import { stripAnsi } from "./ansi.js";
@@ -340,7 +339,7 @@ async function webPlugin(
     { exposeHeadRoute: false },
     async (request, reply) => {
       const repository = await readableRepository(store, request, request.params.name);
-      return sendArchive(request, reply, repository, request.params["*"]);
+      return sendRevisionArchive(store, request, reply, repository, request.params["*"]);
     },
   );
 
@@ -359,42 +358,6 @@ async function webPlugin(
         .send(renderBadge(status, bookmark ? `ci ${bookmark}` : "ci"));
     },
   );
-
-  async function sendArchive(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    repository: Repository,
-    rev: string,
-  ) {
-    const revision = await store.resolveRevision(repository, rev);
-    const tree = await store.readTree(revision);
-    const entries = tree.entries.map(
-      (entry): ZipEntry =>
-        entry.type === "file"
-          ? {
-              type: "file",
-              path: entry.path,
-              mode: entry.mode,
-              size: entry.size,
-              source: store.objects.pathOf(entry.hash),
-            }
-          : entry,
-    );
-    const stream = Readable.from(writeZip(entries, new Date(revision.createdAt)), {
-      objectMode: false,
-    });
-    stream.on("error", (error) => {
-      request.log.error(
-        { err: error, repository: repository.name, revision: revision.id },
-        "archive failed",
-      );
-    });
-    const fileName = `${repository.name}-${revision.id.slice(0, 12)}.zip`;
-    return reply
-      .header("content-type", "application/zip")
-      .header("content-disposition", `attachment; filename="${fileName}"`)
-      .send(stream);
-  }
 }
 
 /** Returns the badge status of the newest run of `bookmark`, or of any bookmark when unset. */
