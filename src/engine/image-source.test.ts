@@ -3,7 +3,10 @@ import type { ProgressUpdate } from "../tasks/task.js";
 import { resolveImage } from "./image-source.js";
 import type { Engine, PullProgress } from "./types.js";
 
-/** An engine whose only working part is an image client replaying pull progress; pulls cannot be caused for real without a registry. */
+/**
+ * Builds an engine whose only working part is an image client that replays
+ * pull progress. Real pulls need a registry, which tests cannot reach.
+ */
 function pullingEngine(present: boolean, events: PullProgress[]): Engine & { pulls: string[] } {
   const pulls: string[] = [];
   const images = {

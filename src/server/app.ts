@@ -47,7 +47,7 @@ export interface AppOptions {
   schemaDir?: string;
   /** Run history and live updates for the web UI. */
   web?: WebOptions;
-  /** CI: run history, cancelling and secrets; without it those routes answer CI_DISABLED. */
+  /** CI: run history, cancelling and secrets; without it those routes return CI_DISABLED. */
   ci?: CiService;
 }
 

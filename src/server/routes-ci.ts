@@ -11,7 +11,7 @@ import { readableRepository, writableRepository } from "./auth.js";
 type RunParams = { Params: { name: string; run: string } };
 type LogParams = { Params: { name: string; run: string; pipeline: string; task?: string } };
 type LogQuery = { Querystring: { after?: string; limit?: string; follow?: string } };
-/** Log lines per response unless `?limit=` asks for another count, up to MAX_LOG_PAGE. */
+/** Default number of log lines per response; `?limit=` sets another count, up to MAX_LOG_PAGE. */
 const DEFAULT_LOG_PAGE = 1000;
 const MAX_LOG_PAGE = 10_000;
 
@@ -164,7 +164,7 @@ export function registerCiRoutes(
 
     const after = integerQuery(request.query.after, "after", 0) ?? 0;
     const limit = integerQuery(request.query.limit, "limit", 1, MAX_LOG_PAGE) ?? DEFAULT_LOG_PAGE;
-    // One line more than the page tells whether another page follows.
+    // Reading one line past the page shows whether another page follows.
     const log = await runs.readLog({ runId: run.id, pipeline, task }, after, limit + 1);
     const owner = task === PIPELINE_LOG ? found : found.tasks[task]!;
     const more = log.lines.length > limit;

@@ -6,7 +6,7 @@ import { bodyObject, booleanField, numberField, stringField } from "./body.js";
 import { tokenView, userView } from "./views.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** The longest token lifetime; longer ones overflow the dates the API returns. */
+/** Maximum token lifetime in days (about 100 years); longer ones overflow the dates the API returns. */
 export const MAX_TOKEN_DAYS = 36500;
 
 /** Routes for the caller (`/user`), its tokens, and user management by admins (`/users`). */

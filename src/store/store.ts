@@ -319,7 +319,7 @@ export class Store {
    * upload a blob, proving it has the bytes, before its repository may
    * refer to it. So a hash learnt from another private repository is not
    * enough to read that content through an archive. A claim is written
-   * only after its blob is flushed to disk, so claims alone answer this.
+   * only after its blob is flushed to disk, so the claims table alone decides this.
    * NOTE: nothing deletes objects yet; a future garbage collector must
    * delete a blob's claims before the blob.
    */

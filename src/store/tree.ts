@@ -64,7 +64,10 @@ export function parseTree(value: unknown): Tree {
     );
   }
   const entries = value.map((raw, index) => parseEntry(raw, `entries[${index}]`));
-  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  entries.sort((a, b) => {
+    if (a.path === b.path) return 0;
+    return a.path < b.path ? -1 : 1;
+  });
 
   const paths = new Set<string>();
   for (const entry of entries) {

@@ -77,7 +77,7 @@ const RETRYABLE_ERROR_CODES = new Set([
  * WebhookExecutor sends a webhook task's HTTP request. 2xx and 3xx responses
  * are success (redirects are not followed). Network errors, timeouts, 408,
  * 429 and 5xx are retried up to `retry_policy.max_attempts` with exponential
- * backoff and jitter, or after the server's `Retry-After`; other 4xx responses
+ * backoff and jitter, or after the server's `Retry-After`. Other 4xx responses
  * fail at once. Every attempt is logged with method, URL, status, duration
  * and the start of the response body; the runner's log sink masks secrets.
  */

@@ -395,7 +395,7 @@ function errorStatus(error: Error): number {
 
 function wantsHtml(request: FastifyRequest): boolean {
   const accept = request.headers.accept ?? "";
-  // A browser's form post may send `*/*`, so a form body also asks for a page.
+  // A browser's form post may send `*/*`, so a form body also gets an HTML page.
   const form = (request.headers["content-type"] ?? "").startsWith(
     "application/x-www-form-urlencoded",
   );

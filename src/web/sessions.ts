@@ -29,7 +29,7 @@ export interface SessionStoreOptions {
  * when the process stops.
  *
  * NOTE: sessions do not survive a restart and are not shared between two
- * servers on one database; a sessions table in the store would fix both.
+ * servers on one database. A sessions table in the store would fix both.
  */
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();

@@ -166,8 +166,8 @@ export async function testCommand(
   }
 }
 
-// Names the container engine before the first container task runs, or
-// says why there is none, so a failing container task is easy to place.
+// Prints the container engine before the first container task runs, or
+// the reason none was found, so a failing container task is easy to place.
 async function reportEngine(plans: PipelinePlan[], executors: TaskExecutors, io: CommandIo) {
   const usesContainers = plans.some(
     (plan) => "config" in plan && plan.config.do.some((task) => task.type === "container"),
