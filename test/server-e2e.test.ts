@@ -1,63 +1,16 @@
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmod, cp, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, dropSchema, postgresUrl } from "./support/databases.js";
+import { type ServeChild, startServeChild } from "./support/serve-child.js";
 import { snapshotDirectory } from "./support/tree.js";
 
 const projectRoot = new URL("..", import.meta.url).pathname;
 const tsx = join(projectRoot, "node_modules/.bin/tsx");
 const pogo = join(projectRoot, "src/cli/pogo.ts");
-
-interface Serve {
-  child: ChildProcessWithoutNullStreams;
-  stdout: string[];
-  url: string;
-  exit: Promise<number | null>;
-}
-
-/** Starts `pogo serve` as a child process and waits for its "started" log line. */
-async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<Serve> {
-  // Node with the tsx loader, not the tsx wrapper: a signal to the child
-  // must reach the server itself, or a SIGKILL in cleanup orphans it.
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", pogo, "serve", "--listen", "127.0.0.1:0", ...args],
-    {
-      env,
-      cwd: projectRoot,
-    },
-  );
-  const stdout: string[] = [];
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffer = "";
-    let stderr = "";
-    const timer = setTimeout(
-      () => reject(new Error(`pogo serve did not start: ${stderr}`)),
-      30_000,
-    );
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.stdout.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split("\n");
-      buffer = lines.pop()!;
-      for (const line of lines) {
-        stdout.push(line);
-        if (line.includes('"pogo server started"')) {
-          clearTimeout(timer);
-          resolve((JSON.parse(line) as { url: string }).url);
-        }
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`pogo serve exited with ${code}: ${stderr}`)));
-  });
-  return { child, stdout, url, exit };
-}
 
 describe.each(backends)("pogo serve end to end on $name", (backend) => {
   if (backend.skip) {
@@ -66,7 +19,7 @@ describe.each(backends)("pogo serve end to end on $name", (backend) => {
   }
 
   let base: string;
-  let serve: Serve;
+  let serve: ServeChild;
   let env: NodeJS.ProcessEnv;
   let serveArgs: string[];
   let work: string;
@@ -94,7 +47,7 @@ describe.each(backends)("pogo serve end to end on $name", (backend) => {
     if (backend.name === "postgres") {
       serveArgs.push("--database-url", `${postgresUrl}?schema=${schemaOptions.databaseSchema}`);
     }
-    serve = await startServe(serveArgs, env);
+    serve = await startServeChild(serveArgs, env);
 
     work = join(base, "work");
     await mkdir(work);
@@ -112,10 +65,10 @@ describe.each(backends)("pogo serve end to end on $name", (backend) => {
   });
 
   it("pushes a tree and serves the same tree as a zip", async () => {
-    const banner = serve.stdout.find((line) => line.trim().startsWith("pogo_"));
+    const banner = serve.lines.find((line) => line.trim().startsWith("pogo_"));
     expect(banner).toBeDefined();
     token = banner!.trim();
-    expect(serve.stdout.some((line) => line.includes('"level"') && line.includes(token))).toBe(
+    expect(serve.lines.some((line) => line.includes('"level"') && line.includes(token))).toBe(
       false,
     );
 
@@ -180,10 +133,10 @@ describe.each(backends)("pogo serve end to end on $name", (backend) => {
   it("keeps its data across a graceful restart", async () => {
     serve.child.kill("SIGTERM");
     expect(await serve.exit).toBe(0);
-    expect(serve.stdout.some((line) => line.includes('"pogo server stopped"'))).toBe(true);
+    expect(serve.lines.some((line) => line.includes('"pogo server stopped"'))).toBe(true);
 
-    serve = await startServe(serveArgs, env);
-    expect(serve.stdout.some((line) => line.includes("First start"))).toBe(false);
+    serve = await startServeChild(serveArgs, env);
+    expect(serve.lines.some((line) => line.includes("First start"))).toBe(false);
     // The link and the saved token name the old port; the flags point at the new one.
     const listed = cli(["bookmark", "list", "--server", serve.url, "--token", token]);
     expect(listed).toMatch(/^main\t[0-9a-f]{40}\t/);

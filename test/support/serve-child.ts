@@ -46,8 +46,9 @@ export async function startServeChild(args: string[], env: NodeJS.ProcessEnv): P
         if (line.includes('"pogo server started"')) {
           started = JSON.parse(line) as { url: string; firstStart: boolean };
         }
-        // On the first start the admin token is printed after the log line.
-        if (started && (!started.firstStart || /^\s+pogo_/.test(line))) {
+        // On the first start the admin token follows, in a banner of its own.
+        const tokenShown = lines.some((seen) => /^\s+pogo_/.test(seen));
+        if (started && (!started.firstStart || tokenShown)) {
           clearTimeout(timer);
           resolve(started.url);
         }

@@ -79,6 +79,9 @@ export function registerServeCommand(parent: Command): void {
         ci: { retentionMs, maxRuns },
       });
       if (server.admin) {
+        // pino writes stdout asynchronously; without a flush the banner can
+        // land before the "pogo server started" line that announces it.
+        await new Promise<void>((resolve) => logger.flush(() => resolve()));
         process.stdout.write(
           [
             "",
