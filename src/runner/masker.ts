@@ -22,10 +22,16 @@ export const MIN_SECRET_LENGTH = 4;
  */
 export class SecretMasker {
   private readonly values = new Set<string>();
+  // Values as passed to `add`, because the runner registers the same secret
+  // for every task that uses it and deriving the encoded forms again costs
+  // more than the rest of a webhook delivery.
+  private readonly added = new Set<string>();
   private sorted: string[] = [];
 
   /** Registers a secret value; registering the same value again does nothing. */
   add(value: string): void {
+    if (this.added.has(value)) return;
+    this.added.add(value);
     let changed = false;
     for (const line of value.split(/\r?\n/)) {
       const trimmed = line.trim();

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from "node:http";
-import { Agent, type Dispatcher, request } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import type { WebhookSpec } from "../config/types.js";
 import { formatDuration } from "../runner/duration.js";
 import { parseGoDuration } from "../util/go-duration.js";
@@ -200,48 +200,37 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
     return spec.timeout === undefined ? this.defaultTimeoutMs : parseGoDuration(spec.timeout);
   }
 
-  // An attempt is bounded without an AbortController of its own, because
-  // creating one per request measurably slowed loopback delivery. undici's
-  // header timeout covers the wait for the response, and a timer that
-  // destroys the body covers the rest of the attempt's time.
-  private async attempt(
+  // One attempt through undici's dispatch API: an AttemptHandler gets the
+  // response as callbacks, with no response stream and no AbortController,
+  // because those cost more CPU per delivery than a loopback request does.
+  // The handler's one timer bounds the whole attempt, connection included.
+  private attempt(
     spec: WebhookSpec,
     url: URL,
     headers: Record<string, string> | undefined,
     timeoutMs: number,
     signal: AbortSignal,
   ): Promise<AttemptOutcome> {
-    const started = Date.now();
-    try {
-      const response = await request(url, {
-        method: spec.method,
-        headers,
-        body: spec.body,
-        signal,
-        dispatcher: this.dispatcher,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      const { text, bytes, stopped } = await readBounded(
-        response.body,
+    return new Promise((resolve) => {
+      const handler = new AttemptHandler(
+        resolve,
         spec.method === "HEAD" ? 0 : this.responseLogBytes,
-        Math.max(1, timeoutMs - (Date.now() - started)),
+        timeoutMs,
+        signal,
       );
-      const declared = Number(response.headers["content-length"]);
-      const known = !stopped || (Number.isSafeInteger(declared) && declared >= bytes);
-      return {
-        kind: "response",
-        status: response.statusCode,
-        retryAfterMs: parseRetryAfter(response.headers["retry-after"], Date.now()),
-        body: text,
-        bodyBytes: stopped && known ? declared : bytes,
-        bodySizeUnknown: !known,
-      };
-    } catch (error) {
-      if (signal.aborted) return { kind: "cancelled" };
-      if (error instanceof AttemptTimeout || isTimeoutError(error)) return { kind: "timeout" };
-      return { kind: "error", error, retryable: isRetryableError(error) };
-    }
+      this.dispatcher.dispatch(
+        {
+          origin: url.origin,
+          path: url.search ? `${url.pathname}${url.search}` : url.pathname,
+          method: spec.method,
+          headers,
+          body: spec.body ?? null,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        },
+        handler,
+      );
+    });
   }
 
   private logBody(
@@ -455,46 +444,117 @@ export function parseRetryAfter(
   return Math.max(0, date - nowMs);
 }
 
-/** AttemptTimeout ends a response body that is still arriving when the attempt's time is up. */
+/** AttemptTimeout is the reason an attempt is aborted with when its time is up. */
 class AttemptTimeout extends Error {}
 
-// Reads the body up to MAX_DRAINED_BYTES, keeping the first `keep` bytes as
-// text, so the connection can be reused when the body is small. Plain stream
-// events are used because an async iterator costs more per response than a
-// loopback request takes.
-function readBounded(
-  body: Dispatcher.ResponseData["body"],
-  keep: number,
-  timeoutMs: number,
-): Promise<{ text: string; bytes: number; stopped: boolean }> {
-  return new Promise((resolve, reject) => {
-    const kept: Buffer[] = [];
-    let keptBytes = 0;
-    let bytes = 0;
-    const timer = setTimeout(() => body.destroy(new AttemptTimeout()), timeoutMs);
-    const finish = (stopped: boolean) => {
-      clearTimeout(timer);
+/**
+ * AttemptHandler receives one attempt's response from undici and settles
+ * the attempt's promise once: with the response when its body has ended or
+ * MAX_DRAINED_BYTES were read, or with a timeout, a cancellation or an
+ * error. It keeps the first `keep` bytes of the body as text for the log and
+ * reads the rest only to reuse the connection. It is its own abort listener
+ * (`handleEvent`), so an attempt allocates no closures.
+ */
+class AttemptHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private settled = false;
+  private readonly timer: NodeJS.Timeout;
+  private status = 0;
+  private retryAfter: string | string[] | undefined;
+  private declaredLength: string | string[] | undefined;
+  private readonly kept: Buffer[] = [];
+  private keptBytes = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly resolve: (outcome: AttemptOutcome) => void,
+    private readonly keep: number,
+    timeoutMs: number,
+    private readonly signal: AbortSignal,
+  ) {
+    this.timer = setTimeout(() => this.stop({ kind: "timeout" }, new AttemptTimeout()), timeoutMs);
+    if (signal.aborted) this.stop({ kind: "cancelled" }, signal.reason);
+    else signal.addEventListener("abort", this, { once: true });
+  }
+
+  // The run's signal aborted.
+  handleEvent(): void {
+    this.stop({ kind: "cancelled" }, this.signal.reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // undici starts the request only once a connection is ready, so a
+    // timeout or cancellation during the connect is carried out here.
+    if (this.settled) controller.abort(new AttemptTimeout());
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    this.status = statusCode;
+    this.retryAfter = headers["retry-after"];
+    this.declaredLength = headers["content-length"];
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.bytes += chunk.length;
+    if (this.keptBytes < this.keep) {
+      const part = chunk.subarray(0, this.keep - this.keptBytes);
+      this.kept.push(part);
+      this.keptBytes += part.length;
+    }
+    if (this.bytes >= MAX_DRAINED_BYTES) this.respond(true);
+  }
+
+  onResponseEnd(): void {
+    this.respond(false);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (error instanceof AttemptTimeout || isTimeoutError(error)) {
+      this.finish({ kind: "timeout" });
+    } else {
+      this.finish({ kind: "error", error, retryable: isRetryableError(error) });
+    }
+  }
+
+  private respond(stopped: boolean): void {
+    if (this.settled) return;
+    const declared = Number(
+      Array.isArray(this.declaredLength) ? this.declaredLength[0] : this.declaredLength,
+    );
+    const known = !stopped || (Number.isSafeInteger(declared) && declared >= this.bytes);
+    this.finish({
+      kind: "response",
+      status: this.status,
+      retryAfterMs: parseRetryAfter(this.retryAfter, Date.now()),
       // A multi-byte character cut at the limit decodes to U+FFFD, which is harmless in a log.
-      resolve({ text: Buffer.concat(kept).toString("utf8"), bytes, stopped });
-    };
-    body.on("data", (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (keptBytes < keep) {
-        const part = chunk.subarray(0, keep - keptBytes);
-        kept.push(part);
-        keptBytes += part.length;
-      }
-      if (bytes >= MAX_DRAINED_BYTES) {
-        body.destroy();
-        finish(true);
-      }
+      body: this.kept.length === 0 ? "" : Buffer.concat(this.kept).toString("utf8"),
+      bodyBytes: stopped && known ? declared : this.bytes,
+      bodySizeUnknown: !known,
     });
-    body.on("end", () => finish(false));
-    body.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
+    // Past MAX_DRAINED_BYTES the connection is dropped rather than drained.
+    if (stopped) this.controller?.abort(new AttemptTimeout());
+  }
+
+  // Settles with `outcome` and aborts the request, if it has started.
+  private stop(outcome: AttemptOutcome, reason: unknown): void {
+    if (this.settled) return;
+    this.finish(outcome);
+    this.controller?.abort(reason instanceof Error ? reason : new AttemptTimeout());
+  }
+
+  private finish(outcome: AttemptOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.signal.removeEventListener("abort", this);
+    this.resolve(outcome);
+  }
 }
 
 // Resolves true after `ms`, or false as soon as `signal` aborts.
