@@ -36,7 +36,9 @@ export interface MaskingLogSinkOptions {
  * `flush()` when the task ends to emit what is left without a newline.
  */
 export class MaskingLogSink implements LogSink {
-  private readonly partial = new Map<LogStream, string>();
+  // The unfinished line of each stream; most tasks of the webhook kind
+  // never write, so the map is made on the first write.
+  private partial: Map<LogStream, string> | undefined;
   private readonly maxLineLength: number;
   private readonly now: () => number;
   progress?: (update: ProgressUpdate) => void;
@@ -61,6 +63,7 @@ export class MaskingLogSink implements LogSink {
 
   write(chunk: string, stream: "stdout" | "stderr" = "stdout"): void {
     if (chunk.length === 0) return;
+    this.partial ??= new Map();
     const text = (this.partial.get(stream) ?? "") + chunk;
     const lines = text.split("\n");
     const rest = lines.pop()!;
@@ -78,6 +81,7 @@ export class MaskingLogSink implements LogSink {
 
   /** Emits the unfinished line of every stream; the sink stays usable afterwards. */
   flush(): void {
+    if (!this.partial) return;
     for (const [stream, rest] of this.partial) {
       if (rest.length > 0) this.emitLine(stream, stripCarriageReturn(rest));
     }

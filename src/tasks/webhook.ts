@@ -288,6 +288,9 @@ function checkUrl(text: string): URL | string {
  * first `/`, `\`, `?` or `#`, and the userinfo at its last `@`.
  */
 export function maskUrlPassword(text: string): string {
+  // Without an `@` there is no userinfo, and the pattern below costs more
+  // than the rest of naming a task.
+  if (!text.includes("@")) return text;
   const start = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/\\?#]*)/.exec(text);
   if (!start) return text;
   const [matched, scheme, authority] = start as unknown as [string, string, string];
