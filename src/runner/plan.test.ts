@@ -107,6 +107,23 @@ describe("planEvent", () => {
     expect(task.webhook.headers).toEqual({ Authorization: "Bearer deploy-token-1" });
   });
 
+  it("keeps private-use characters of event data", () => {
+    // U+E000 and U+E001 are Nerd Font icons in a description; U+E002 is
+    // in the config, so neither may stand for a `$` during rendering.
+    const text = WEBHOOK.replace("job/", "job/\uE002/");
+    const event = pushEvent("main", { Description: "\uE000 \uE001 ${DEPLOY_TOKEN} $5" });
+    const [plan] = planEvent(
+      [loadConfig(".pogo/ci/hook.yaml", text)],
+      event,
+      templateEnv(secrets, new SecretMasker()),
+    ) as ReadyPlan[];
+
+    const task = resolveTaskSecrets(plan!.config.do[0]!, secrets, () => {});
+    if (task.type !== "webhook") throw new Error("expected a webhook task");
+    expect(task.webhook.url).toBe("https://ci.example.net/job/\uE002/main");
+    expect(task.webhook.body).toContain('"NOTE": "\uE000 \uE001 ${DEPLOY_TOKEN} $5"');
+  });
+
   it("keeps a secret value literal", () => {
     const masker = new SecretMasker();
     const tricky = secretSource({

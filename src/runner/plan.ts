@@ -18,12 +18,29 @@ import type { PipelinePlan } from "./types.js";
  * Marks a `$` that came out of template data or a `secret` result while the
  * config renders. Text from an event (a change description, a bookmark name)
  * must never be read as a `${NAME}` reference, or a description could pull a
- * secret into a webhook body. The private-use character stands for such a
- * `$` until rendering is done.
+ * secret into a webhook body. A private-use character stands for such a `$`
+ * until rendering is done: the first one that occurs neither in the config's
+ * text nor in the event's data, so a description holding private-use
+ * characters (Nerd Font icons, say) keeps them.
  *
- * NOTE: a U+E000 character already present in event data comes out as `$`.
+ * Rendering is synchronous, so the marker of the render in progress can live
+ * here for `secret` to read. A secret value, or a string a template builds
+ * with an escape, that holds the chosen character would still have it turned
+ * into `$`; avoiding that needs an escape for the marker itself.
  */
-const DATA_DOLLAR = "\uE000";
+const FIRST_MARKER = 0xe000;
+const LAST_MARKER = 0xf8ff;
+let dataDollar = String.fromCharCode(FIRST_MARKER);
+
+// Returns the first private-use character absent from `texts`.
+function chooseMarker(texts: readonly string[]): string {
+  for (let code = FIRST_MARKER; code <= LAST_MARKER; code++) {
+    const marker = String.fromCharCode(code);
+    if (!texts.some((text) => text.includes(marker))) return marker;
+  }
+  // 6,400 distinct characters in one config and event: the last one is used.
+  return String.fromCharCode(LAST_MARKER);
+}
 
 /**
  * Builds the TemplateEnv a run renders with: `now` from `clock` (the real
@@ -41,7 +58,7 @@ export function templateEnv(
       const value = secrets.get(name);
       if (value === undefined) throw new MissingSecretError(name);
       masker.add(value);
-      return value.replaceAll("$", DATA_DOLLAR);
+      return value.replaceAll("$", dataDollar);
     },
   };
 }
@@ -84,26 +101,32 @@ export function planConfig(
   if (!loaded.config) {
     return broken(loaded.file, base, loaded.diagnostics.map(formatDiagnostic), loaded);
   }
-  const rendered = renderConfig(loaded.file, loaded.text, protectData(event.data), env);
-  const warnings = rendered.warnings.map((warning) => restoreDollars(formatDiagnostic(warning)));
-  if (!rendered.config || rendered.diagnostics.length > 0) {
-    const errors = rendered.diagnostics.map((diagnostic) =>
-      restoreDollars(formatDiagnostic(diagnostic)),
-    );
+  const strings = Object.values(event.data).filter((value) => typeof value === "string");
+  dataDollar = chooseMarker([loaded.text, ...strings]);
+  try {
+    const rendered = renderConfig(loaded.file, loaded.text, protectData(event.data), env);
+    const warnings = rendered.warnings.map((warning) => restoreDollars(formatDiagnostic(warning)));
+    if (!rendered.config || rendered.diagnostics.length > 0) {
+      const errors = rendered.diagnostics.map((diagnostic) =>
+        restoreDollars(formatDiagnostic(diagnostic)),
+      );
+      return {
+        file: loaded.file,
+        ...base,
+        error: errors[0] ?? `${loaded.file}: rendering failed`,
+        details: errors,
+        warnings,
+      };
+    }
     return {
       file: loaded.file,
-      ...base,
-      error: errors[0] ?? `${loaded.file}: rendering failed`,
-      details: errors,
+      pattern: pattern ?? "",
+      config: settleDollars(rendered.config),
       warnings,
     };
+  } finally {
+    dataDollar = String.fromCharCode(FIRST_MARKER);
   }
-  return {
-    file: loaded.file,
-    pattern: pattern ?? "",
-    config: settleDollars(rendered.config),
-    warnings,
-  };
 }
 
 function broken(
@@ -127,7 +150,7 @@ function protectData(data: TemplateData): TemplateData {
     if (typeof value === "string") {
       (protectedData as unknown as Record<string, unknown>)[key] = value.replaceAll(
         "$",
-        DATA_DOLLAR,
+        dataDollar,
       );
     }
   }
@@ -135,16 +158,23 @@ function protectData(data: TemplateData): TemplateData {
 }
 
 function restoreDollars(text: string): string {
-  return text.replaceAll(DATA_DOLLAR, "$");
+  return text.replaceAll(dataDollar, "$");
 }
 
 // In fields where `${NAME}` is resolved, a data `$` that starts `{NAME}` is
 // written as the `$${NAME}` escape, which resolves to the literal text. In
 // every other field it is a plain `$` again.
-const DATA_REFERENCE = new RegExp(`${DATA_DOLLAR}(?=\\{[A-Za-z_][A-Za-z0-9_]*\\})`, "g");
+const REFERENCE_AFTER = /^\{[A-Za-z_][A-Za-z0-9_]*\}/;
 
 function escapeDollars(text: string): string {
-  return restoreDollars(text.replace(DATA_REFERENCE, "$$$$"));
+  if (!text.includes(dataDollar)) return text;
+  const parts = text.split(dataDollar);
+  let escaped = parts[0]!;
+  for (let index = 1; index < parts.length; index++) {
+    const part = parts[index]!;
+    escaped += (REFERENCE_AFTER.test(part) ? "$$" : "$") + part;
+  }
+  return escaped;
 }
 
 function settleDollars(config: PipelineConfig): PipelineConfig {
