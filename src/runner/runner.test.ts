@@ -206,6 +206,26 @@ describe("Runner", () => {
     expect(lines.join("\n")).not.toContain(secret);
   });
 
+  it("masks Basic credentials built from a secret in the URL", async () => {
+    const secret = "very-secret-password";
+    const encoded = Buffer.from(`deploy:${secret}`).toString("base64");
+    receiver.replyAlways((request) => ({ status: 200, body: `${request.headers.authorization}` }));
+    const lines: string[] = [];
+    const runner = new Runner({ executors });
+    const url = receiver.url.replace("http://", "http://deploy:${DB_PASSWORD}@");
+    const result = await runner.runEvent({
+      event,
+      secrets: secretSource({ DB_PASSWORD: secret }),
+      plans: [plan(".pogo/ci/a.yaml", { type: "webhook", webhook: { url, method: "POST" } })],
+      observer: { logLine: (_pipeline, _task, line) => lines.push(line.text) },
+    });
+
+    expect(result.status).toBe("success");
+    expect(receiver.requests[0]!.headers.authorization).toBe(`Basic ${encoded}`);
+    expect(lines).toContain("  Basic ***");
+    expect(JSON.stringify(result)).not.toContain(encoded);
+  });
+
   it("runs pipelines concurrently up to the limit", async () => {
     const runner = new Runner({ executors, concurrency: 2 });
     const plans = ["a", "b", "c", "d", "e"].map((name) =>

@@ -5,7 +5,7 @@ import type { LoadedConfig } from "../config/load.js";
 import type { TaskConfig } from "../config/types.js";
 import type { TaskExecutors } from "../tasks/index.js";
 import type { TaskContext, TaskResult } from "../tasks/task.js";
-import { maskUrlPassword } from "../tasks/webhook.js";
+import { basicCredentials, maskUrlPassword } from "../tasks/webhook.js";
 import { errorMessage } from "../util/errors.js";
 import { parseGoDuration } from "../util/go-duration.js";
 import { formatDuration } from "./duration.js";
@@ -272,6 +272,10 @@ export class Runner {
     let timeoutMs: number;
     try {
       resolved = resolveTaskSecrets(config, run.request.secrets, (value) => run.masker.add(value));
+      if (resolved.type === "webhook" && resolved.webhook.url.includes("@")) {
+        const credentials = basicCredentials(resolved.webhook.url);
+        if (credentials !== undefined) run.masker.add(credentials);
+      }
       timeoutMs = this.taskTimeoutMs(resolved);
     } catch (error) {
       return { status: "failed", reason: errorMessage(error) };

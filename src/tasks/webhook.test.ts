@@ -180,6 +180,26 @@ describe("WebhookExecutor", () => {
     expect(logText()).toMatch(/timed out after \d+ ms \(timeout 200 ms\)/);
   });
 
+  it("times out a connection that never opens within the attempt's timeout", async () => {
+    // A connect that never completes cannot be made on loopback, where the
+    // kernel answers at once, so the connector never calls back instead.
+    const stalled = new Agent({ connect: () => {} });
+    const slow = new WebhookExecutor({ dispatcher: stalled });
+    try {
+      const spec: WebhookSpec = {
+        url: "http://127.0.0.1:9/hook",
+        method: "POST",
+        timeout: "200ms",
+      };
+      const started = Date.now();
+      const result = await slow.run(spec, context());
+      expect(result.status).toBe("timeout");
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await stalled.destroy();
+    }
+  });
+
   it("times out a response body that never ends", async () => {
     const server = createServer((_request, response) => {
       response.writeHead(200, { "Content-Type": "text/plain" });

@@ -310,15 +310,33 @@ function withUserinfoAuth(
   headers: Record<string, string> | undefined,
   url: URL,
 ): Record<string, string> | undefined {
-  if (url.username === "" && url.password === "") return headers;
-  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  const credentials = basicCredentials(url);
+  if (credentials === undefined) return headers;
   url.username = "";
   url.password = "";
   const explicit = Object.keys(headers ?? {}).some(
     (name) => name.toLowerCase() === "authorization",
   );
   if (explicit) return headers;
-  return { ...headers, authorization: `Basic ${Buffer.from(credentials).toString("base64")}` };
+  return { ...headers, authorization: `Basic ${credentials}` };
+}
+
+/**
+ * Returns the Basic credentials (`base64(user:password)`) a webhook sends
+ * for the userinfo of `url`, or undefined when it has none. The runner
+ * masks them, because a receiver that echoes its request would otherwise
+ * put the password in the log in base64.
+ */
+export function basicCredentials(url: URL | string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = typeof url === "string" ? new URL(url) : url;
+  } catch {
+    return undefined;
+  }
+  if (parsed.username === "" && parsed.password === "") return undefined;
+  const pair = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  return Buffer.from(pair).toString("base64");
 }
 
 // 3xx counts as success and is not followed, because following could send
