@@ -18,7 +18,9 @@ export const MIN_SECRET_LENGTH = 4;
  *
  * Each line is also registered in the forms it takes once quoted or put in
  * a URL (JSON-escaped, percent-encoded), because messages quote the text
- * they complain about and escaping happens after the value was resolved.
+ * they complain about and escaping happens after the value was resolved,
+ * and in base64. Base64 inside a longer encoded text (Basic credentials
+ * `user:password`) is not found this way; the runner registers those whole.
  */
 export class SecretMasker {
   private readonly values = new Set<string>();
@@ -88,9 +90,16 @@ export class SecretMasker {
 
 // Returns `value` with the escaped and percent-encoded forms it can take in
 // a quoted message or a parsed URL: JSON string escaping, encodeURIComponent,
-// and the WHATWG URL encoding of userinfo, path, query and fragment.
+// the WHATWG URL encoding of userinfo, path, query and fragment, and base64.
 function encodedForms(value: string): Set<string> {
-  const forms = new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)]);
+  const forms = new Set([
+    value,
+    JSON.stringify(value).slice(1, -1),
+    encodeURIComponent(value),
+    // `btoa (secret "KEY")` in a template, or a tool that prints its token
+    // encoded: the base64 of the whole value is as good as the value.
+    Buffer.from(value).toString("base64"),
+  ]);
   try {
     const url = new URL("http://host/");
     url.username = value;
