@@ -348,11 +348,26 @@ do:
     });
     expect(stream.headers.get("content-type")).toContain("text/event-stream");
     await waitFor(async () => (receiver.requests.length > 0 ? true : undefined));
+    // The stream's first pass ends with the run's status; closing before it
+    // arrives would test a stream that had not started yet.
+    const reader = stream.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes("event: run")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    expect(text).toContain("event: run");
 
     const started = Date.now();
     await ci.close();
     closed = true;
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(await stream.text()).toContain("event: run");
+    // The server ended the stream: reading reaches its end instead of hanging.
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) break;
+    }
   });
 });
