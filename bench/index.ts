@@ -13,9 +13,19 @@ const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<voi
   { name: "CI on the server", load: () => import("./ci.js") },
 ];
 
-for (const suite of suites) {
+// `npm run bench -- webhook` runs the suites whose name contains an argument.
+const wanted = process.argv.slice(2).map((word) => word.toLowerCase());
+const chosen = suites.filter(
+  (suite) => wanted.length === 0 || wanted.some((word) => suite.name.includes(word)),
+);
+if (chosen.length === 0) {
+  process.stderr.write(
+    `bench: no suite matches ${wanted.join(" ")}; suites: ${suites.map((suite) => suite.name).join(", ")}\n`,
+  );
+  process.exit(2);
+}
+for (const suite of chosen) {
   process.stdout.write(`\n## ${suite.name}\n`);
   const module = await suite.load();
   await module.run();
 }
-if (suites.length === 0) process.stdout.write("no benchmarks yet\n");

@@ -12,7 +12,7 @@
 import { spawn } from "node:child_process";
 import { Agent, request } from "undici";
 import { templateData } from "../src/config/event.js";
-import type { PipelineConfig } from "../src/config/types.js";
+import type { PipelineConfig, WebhookSpec } from "../src/config/types.js";
 import { Runner } from "../src/runner/runner.js";
 import { secretSource } from "../src/runner/secrets.js";
 import type { PipelinePlan } from "../src/runner/types.js";
@@ -60,10 +60,14 @@ export async function run(): Promise<void> {
     await sendRaw(url, rawAgent, DELIVERIES);
     await sendThroughRunner(url, runner, DELIVERIES);
 
+    await sendThroughExecutor(url, executor, DELIVERIES);
+
     const raw: Sample[] = [];
+    const alone: Sample[] = [];
     const piped: Sample[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       raw.push(await measure(() => sendRaw(url, rawAgent, DELIVERIES)));
+      alone.push(await measure(() => sendThroughExecutor(url, executor, DELIVERIES)));
       piped.push(await measure(() => sendThroughRunner(url, runner, DELIVERIES)));
     }
 
@@ -71,12 +75,15 @@ export async function run(): Promise<void> {
     const cpuRatio = median(raw.map((sample, round) => piped[round]!.cpuMicros / sample.cpuMicros));
     const rate = (samples: Sample[]) => median(samples.map((sample) => sample.rate)).toFixed(0);
     const cpu = (samples: Sample[]) => median(samples.map((sample) => sample.cpuMicros)).toFixed(1);
+    const ownCpu = median(alone.map((sample, round) => piped[round]!.cpuMicros - sample.cpuMicros));
     process.stdout.write(
       `webhook delivery, ${ROUNDS} alternating rounds of ${DELIVERIES}, ${CONCURRENCY} at a time (medians)\n` +
-        `  raw undici: ${rate(raw)} deliveries/s, ${cpu(raw)} µs CPU each\n` +
-        `  runner:     ${rate(piped)} deliveries/s, ${cpu(piped)} µs CPU each\n` +
+        `  raw undici:     ${rate(raw)} deliveries/s, ${cpu(raw)} µs CPU each\n` +
+        `  executor alone: ${rate(alone)} deliveries/s, ${cpu(alone)} µs CPU each\n` +
+        `  runner:         ${rate(piped)} deliveries/s, ${cpu(piped)} µs CPU each\n` +
         `  throughput runner/raw: ${rateRatio.toFixed(3)} (overhead ${((1 / rateRatio - 1) * 100).toFixed(1)}%, goal under 10%)\n` +
-        `  CPU per delivery runner/raw: ${cpuRatio.toFixed(3)}\n`,
+        `  CPU per delivery runner/raw: ${cpuRatio.toFixed(3)}\n` +
+        `  CPU the runner adds to the executor: ${ownCpu.toFixed(1)} µs per delivery\n`,
     );
   } finally {
     await executor.close();
@@ -116,6 +123,41 @@ async function sendRaw(url: string, dispatcher: Agent, count: number): Promise<v
       });
       await response.body.text();
       if (response.statusCode !== 200) throw new Error(`receiver returned ${response.statusCode}`);
+    }
+  });
+  await Promise.all(workers);
+}
+
+// The webhook executor on its own, called as the runner calls it but
+// without pipelines, records, secrets or masking: what the runner adds is
+// the difference between this side and the runner's.
+async function sendThroughExecutor(
+  url: string,
+  executor: WebhookExecutor,
+  count: number,
+): Promise<void> {
+  const spec: WebhookSpec = {
+    url,
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${TOKEN}` },
+    body: BODY,
+  };
+  const signal = new AbortController().signal;
+  const log = { write: () => {}, info: () => {} };
+  let next = 0;
+  const workers = Array.from({ length: CONCURRENCY }, async () => {
+    while (next < count) {
+      next++;
+      const result = await executor.run(spec, {
+        runId: "bench",
+        pipeline: ".pogo/ci/hook.yaml",
+        taskIndex: 0,
+        log,
+        signal,
+        timeoutMs: 30_000,
+        data: templateData({ Rev: "v1.2.3" }),
+      });
+      if (result.status !== "success") throw new Error(`executor ended with ${result.status}`);
     }
   });
   await Promise.all(workers);

@@ -20,7 +20,8 @@ export const MIN_SECRET_LENGTH = 4;
  * a URL (JSON-escaped, percent-encoded), because messages quote the text
  * they complain about and escaping happens after the value was resolved,
  * and in base64. Base64 inside a longer encoded text (Basic credentials
- * `user:password`) is not found this way; the runner registers those whole.
+ * `user:password`) is not found this way, so the runner registers those
+ * whole.
  */
 export class SecretMasker {
   private readonly values = new Set<string>();

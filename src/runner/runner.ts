@@ -384,8 +384,8 @@ type ObserverCaller = <K extends Exclude<keyof RunObserver, "observerError">>(
   ...args: Parameters<NonNullable<RunObserver[K]>>
 ) => void;
 
-// Hooks take at most three arguments; fixed parameters instead of a rest
-// array spare an allocation per call, and there are several per task.
+// Hooks take at most three arguments. Fixed parameters instead of a rest
+// array spare an allocation per call, and there are several calls per task.
 function observerCaller(observer: RunObserver | undefined): ObserverCaller {
   if (!observer) return () => {};
   const call = (hook: keyof RunObserver, a?: unknown, b?: unknown, c?: unknown) => {
