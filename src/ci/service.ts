@@ -82,7 +82,11 @@ export class CiService {
       join(input.dataDir, "ci", "checkouts"),
       input.store.objects,
     );
-    const executors = options.executors ?? createExecutors();
+    // The build context hash cache lives with the server's other data, not
+    // in the home folder of whichever user runs the service.
+    const executors =
+      options.executors ??
+      createExecutors({ container: { hashCacheDir: join(input.dataDir, "ci") } });
     const logger = input.logger.child({ module: "ci" });
     const runner = new Runner({ executors, concurrency: options.concurrency });
     const bus = new RunBus();

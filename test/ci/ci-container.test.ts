@@ -1,3 +1,5 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   api,
@@ -77,6 +79,50 @@ describe("container pipelines on the server", () => {
     expect(text).not.toContain("hunter2-but-longer");
     expect(text).toContain(`rev main at ${revision.id}`);
     expect(run.status).toBe("success");
+  });
+
+  it("keeps the build context hashes in its data folder", async () => {
+    const repository = await ci.server.store.createRepository("built", ci.admin, false);
+    const revision = await commitFiles(ci.server.store, repository, {
+      ".pogo/ci/build.yaml": `version: 1
+on:
+  push:
+    bookmarks: ["main"]
+do:
+  - type: container
+    container:
+      image: ./ci/Dockerfile
+      commands:
+        - cat /built.txt
+`,
+      "ci/Dockerfile": `FROM ${BUSYBOX_IMAGE}\nCOPY README.md /built.txt\n`,
+      "README.md": "copied at build time\n",
+    });
+    await api(ci, "PUT", "/repository/built/bookmarks/main", { revision: revision.id });
+
+    const run = await waitFor(
+      async () => {
+        const { runs } = await api<{ runs: Array<{ id: string; status: string }> }>(
+          ci,
+          "GET",
+          "/repository/built/runs",
+        );
+        return runs[0] && !["queued", "running"].includes(runs[0].status) ? runs[0] : undefined;
+      },
+      60_000,
+      "the build run",
+    );
+    const log = await api<{ lines: Array<{ text: string }> }>(
+      ci,
+      "GET",
+      `/repository/built/runs/${run.id}/pipelines/0/tasks/0/log`,
+    );
+
+    expect(log.lines.map((line) => line.text)).toContain("copied at build time");
+    expect(run.status).toBe("success");
+    await expect(
+      stat(join(ci.dataDir, "ci", "build-context-hashes-v1.json")),
+    ).resolves.toBeDefined();
   });
 });
 
