@@ -124,6 +124,35 @@ describe("planEvent", () => {
     expect(task.webhook.body).toContain('"NOTE": "\uE000 \uE001 ${DEPLOY_TOKEN} $5"');
   });
 
+  it("passes a `$` to template functions unchanged", () => {
+    const text = `version: 1
+on:
+  push:
+    bookmarks: ["main"]
+do:
+  - webhook:
+      url: https://ci.example.net/{{ len .Description }}
+      method: POST
+      headers:
+        X-Note: '{{ btoa .Description }}'
+      body: '{{ urlquery (secret "PRICE") }} {{ printf "%q" .Description }}'
+`;
+    const event = pushEvent("main", { Description: "fix-$HOME ${X}" });
+    const [plan] = planEvent(
+      [loadConfig(".pogo/ci/hook.yaml", text)],
+      event,
+      templateEnv(secretSource({ PRICE: "cost-$5-each" }), new SecretMasker()),
+    ) as ReadyPlan[];
+
+    const task = resolveTaskSecrets(plan!.config.do[0]!, secrets, () => {});
+    if (task.type !== "webhook") throw new Error("expected a webhook task");
+    expect(task.webhook.url).toBe("https://ci.example.net/14");
+    expect(task.webhook.headers).toEqual({
+      "X-Note": Buffer.from("fix-$HOME ${X}").toString("base64"),
+    });
+    expect(task.webhook.body).toBe('cost-%245-each "fix-$HOME ${X}"');
+  });
+
   it("keeps a secret value literal", () => {
     const masker = new SecretMasker();
     const tricky = secretSource({
