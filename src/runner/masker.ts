@@ -9,6 +9,9 @@ export const MASK = "***";
  */
 export const MIN_SECRET_LENGTH = 4;
 
+// Runs of the base64 and base64url alphabets, with optional padding.
+const BASE64_TOKEN = /[A-Za-z0-9+/_-]{8,}={0,2}/g;
+
 /**
  * SecretMasker replaces known secret values with `***`. Masking works on
  * whole lines, so a multi-line value is registered line by line and each of
@@ -46,6 +49,20 @@ export class SecretMasker {
       }
     }
     if (changed) this.sorted = [...this.values].sort((a, b) => b.length - a.length);
+  }
+
+  /**
+   * Registers every base64 or base64url token of `text` (8 characters or
+   * more) whose decoded bytes contain a registered value, such as Basic
+   * credentials a template built from a secret.
+   */
+  addEncodedIn(text: string): void {
+    if (this.sorted.length === 0) return;
+    for (const [token] of text.matchAll(BASE64_TOKEN)) {
+      if (this.values.has(token)) continue;
+      const decoded = Buffer.from(token, "base64").toString("utf8");
+      if (this.sorted.some((value) => decoded.includes(value))) this.add(token);
+    }
   }
 
   /** Length of the longest registered value, 0 when there is none. */

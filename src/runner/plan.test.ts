@@ -153,6 +153,33 @@ do:
     expect(task.webhook.body).toBe('cost-%245-each "fix-$HOME ${X}"');
   });
 
+  it("masks Basic credentials a template encodes", () => {
+    const text = `version: 1
+on:
+  push:
+    bookmarks: ["main"]
+do:
+  - webhook:
+      url: https://ci.example.net/
+      method: POST
+      headers:
+        Authorization: 'Basic {{ btoa (printf "deploy:%s" (secret "API_KEY")) }}'
+`;
+    const masker = new SecretMasker();
+    const [plan] = planEvent(
+      [loadConfig(".pogo/ci/hook.yaml", text)],
+      pushEvent("main"),
+      templateEnv(secrets, masker),
+    ) as ReadyPlan[];
+
+    const task = plan!.config.do[0]!;
+    if (task.type !== "webhook") throw new Error("expected a webhook task");
+    const encoded = Buffer.from("deploy:api-key-42").toString("base64");
+    expect(task.webhook.headers).toEqual({ Authorization: `Basic ${encoded}` });
+    expect(masker.mask(`echoed: Basic ${encoded}`)).toBe("echoed: Basic ***");
+    expect(masker.mask("Basic ZGVwbG95Om90aGVy")).toBe("Basic ZGVwbG95Om90aGVy");
+  });
+
   it("keeps a secret value literal", () => {
     const masker = new SecretMasker();
     const tricky = secretSource({

@@ -11,6 +11,11 @@ import type { SecretMasker } from "./masker.js";
 import { MissingSecretError, type SecretSource } from "./secrets.js";
 import type { PipelinePlan } from "./types.js";
 
+/** RunTemplateEnv is a TemplateEnv with the masker that planning registers derived secrets with. */
+export interface RunTemplateEnv extends TemplateEnv {
+  readonly masker?: SecretMasker;
+}
+
 /**
  * Builds the TemplateEnv a run renders with: `now` from `clock` (the real
  * time unless fixed), and `secret "KEY"` from `secrets`, registering each
@@ -20,8 +25,9 @@ export function templateEnv(
   secrets: SecretSource,
   masker: SecretMasker,
   clock: () => Date = () => new Date(),
-): TemplateEnv {
+): RunTemplateEnv {
   return {
+    masker,
     now: clock,
     secret(name: string): string {
       const value = secrets.get(name);
@@ -42,7 +48,7 @@ export function templateEnv(
 export function planEvent(
   configs: readonly LoadedConfig[],
   event: CiEvent,
-  env: TemplateEnv,
+  env: RunTemplateEnv,
 ): PipelinePlan[] {
   return matchEvent(configs, event).map((match) => {
     try {
@@ -63,7 +69,7 @@ export function planEvent(
 export function planConfig(
   loaded: LoadedConfig,
   event: CiEvent,
-  env: TemplateEnv,
+  env: RunTemplateEnv,
   pattern?: string,
 ): PipelinePlan {
   const base = pattern === undefined ? {} : { pattern };
@@ -85,7 +91,24 @@ export function planConfig(
       warnings,
     };
   }
+  if (env.masker) registerEncodedSecrets(rendered.config, env.masker);
   return { file: loaded.file, pattern: pattern ?? "", config: rendered.config, warnings };
+}
+
+// A template can encode a secret together with other text, as in
+// `Basic {{ btoa (printf "user:%s" (secret "PASS")) }}`. The masker knows
+// the secret and its own base64, but not that whole token, so every
+// base64 token of the rendered config that decodes to text containing a
+// secret is registered too.
+function registerEncodedSecrets(value: unknown, masker: SecretMasker): void {
+  if (masker.size === 0) return;
+  if (typeof value === "string") {
+    masker.addEncodedIn(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) registerEncodedSecrets(item, masker);
+  } else if (value && typeof value === "object") {
+    for (const item of Object.values(value)) registerEncodedSecrets(item, masker);
+  }
 }
 
 function broken(
