@@ -79,6 +79,10 @@ export class MaskingLogSink implements LogSink {
     for (const part of line.split("\n")) this.emitLine("info", stripCarriageReturn(part));
   }
 
+  safeCut(text: string, at: number): number {
+    return this.masker.safeCut(text, at);
+  }
+
   /** Emits the unfinished line of every stream; the sink stays usable afterwards. */
   flush(): void {
     if (!this.partial) return;

@@ -226,6 +226,32 @@ describe("Runner", () => {
     expect(JSON.stringify(result)).not.toContain(encoded);
   });
 
+  it("keeps a secret whole where the response log is cut", async () => {
+    const secret = "fake-Pw-123456";
+    receiver.replyAlways((request) => ({
+      status: 200,
+      body: `${"x".repeat(2040)}${request.body}`,
+    }));
+    const lines: string[] = [];
+    const runner = new Runner({ executors });
+    const result = await runner.runEvent({
+      event,
+      secrets: secretSource({ PASS: secret }),
+      plans: [
+        plan(".pogo/ci/a.yaml", {
+          type: "webhook",
+          webhook: { url: receiver.url, method: "POST", body: "${PASS}" },
+        }),
+      ],
+      observer: { logLine: (_pipeline, _task, line) => lines.push(line.text) },
+    });
+
+    expect(result.status).toBe("success");
+    expect(lines).toContain("response body (first 2040 bytes of 2054 bytes):");
+    expect(lines).toContain(`  ${"x".repeat(2040)}`);
+    expect(lines.join("\n")).not.toContain("fake-");
+  });
+
   it("runs pipelines concurrently up to the limit", async () => {
     const runner = new Runner({ executors, concurrency: 2 });
     const plans = ["a", "b", "c", "d", "e"].map((name) =>

@@ -11,6 +11,11 @@ export interface LogSink {
   /** Appends one complete line written by Pogo itself (attempt summaries, progress). */
   info(line: string): void;
   /**
+   * Returns a position at or before `at` where `text` can be cut without
+   * splitting a secret, so the part before it is masked whole.
+   */
+  safeCut?(text: string, at: number): number;
+  /**
    * Receives structured progress of a long step, such as an image pull, so a
    * terminal can draw it compactly. Without it, executors log plain lines.
    */

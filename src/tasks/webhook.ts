@@ -47,6 +47,11 @@ type AttemptOutcome =
   | { kind: "timeout" }
   | { kind: "cancelled" };
 
+// Bytes read past `responseLogBytes`, so a secret that crosses the log's
+// cut is whole in the text and the cut can move before it. A longer secret
+// crossing the cut still shows its first part.
+const SECRET_MARGIN_BYTES = 4096;
+
 // Reading stops at this size even when the log keeps less. Past it the
 // connection is dropped, so a huge response can neither stall the pipeline
 // nor fill memory.
@@ -214,7 +219,7 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
     return new Promise((resolve) => {
       const handler = new AttemptHandler(
         resolve,
-        spec.method === "HEAD" ? 0 : this.responseLogBytes,
+        spec.method === "HEAD" ? 0 : this.responseLogBytes + SECRET_MARGIN_BYTES,
         timeoutMs,
         signal,
       );
@@ -238,13 +243,26 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
     outcome: { body: string; bodyBytes: number; bodySizeUnknown: boolean },
   ): void {
     if (outcome.bodyBytes === 0) return;
-    const shown = Buffer.byteLength(outcome.body);
+    const body = this.shownBody(outcome.body, context);
+    const shown = Buffer.byteLength(body);
     const total = outcome.bodySizeUnknown
       ? `at least ${MAX_DRAINED_BYTES / (1024 * 1024)} MiB`
       : `${outcome.bodyBytes} bytes`;
     const cut = shown < outcome.bodyBytes ? ` (first ${shown} bytes of ${total})` : "";
     context.log.info(`response body${cut}:`);
-    for (const line of outcome.body.split("\n")) context.log.info(`  ${line}`);
+    for (const line of body.split("\n")) context.log.info(`  ${line}`);
+  }
+
+  // Cuts the kept body to `responseLogBytes`, moving the cut before a
+  // secret that crosses it: the log masks whole values only, so a secret
+  // cut in two would show its first characters.
+  private shownBody(text: string, context: TaskContext): string {
+    const bytes = Buffer.from(text);
+    if (bytes.length <= this.responseLogBytes) return text;
+    // A multi-byte character cut at the limit decodes to U+FFFD, which is harmless in a log.
+    const limited = bytes.subarray(0, this.responseLogBytes).toString("utf8");
+    const cut = context.log.safeCut?.(text, limited.length) ?? limited.length;
+    return text.slice(0, cut);
   }
 
   private retryDelay(
