@@ -8,6 +8,7 @@ import type { TaskContext, TaskResult } from "../tasks/task.js";
 import { basicCredentials, maskUrlPassword } from "../tasks/webhook.js";
 import { errorMessage } from "../util/errors.js";
 import { parseGoDuration } from "../util/go-duration.js";
+import { timerDelay } from "../util/timer.js";
 import { formatDuration } from "./duration.js";
 import { type LogLine, MaskingLogSink } from "./log-sink.js";
 import { SecretMasker } from "./masker.js";
@@ -295,10 +296,13 @@ export class Runner {
     if (!bounded) {
       const controller = new AbortController();
       stop = controller;
-      timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, timeoutMs + TIMEOUT_GRACE_MS);
+      timer = setTimeout(
+        () => {
+          timedOut = true;
+          controller.abort();
+        },
+        timerDelay(timeoutMs + TIMEOUT_GRACE_MS),
+      );
       run.signal.addEventListener("abort", onCancel, { once: true });
     }
     const context: TaskContext = {

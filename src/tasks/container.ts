@@ -24,6 +24,7 @@ import type { AttachedOutput } from "../engine/types.js";
 import { settleWithin } from "../engine/wait.js";
 import { errorMessage, PogoError } from "../util/errors.js";
 import { parseGoDuration } from "../util/go-duration.js";
+import { timerDelay } from "../util/timer.js";
 import type { TaskContext, TaskExecutor, TaskResult } from "./task.js";
 
 /** Task time limit when neither the spec nor the runner sets one. */
@@ -92,7 +93,7 @@ export class ContainerExecutor implements TaskExecutor<ContainerSpec> {
     await this.sweepOnce(engine);
 
     const stop = new AbortController();
-    const timer = setTimeout(() => stop.abort(new TaskStopped("timeout")), timeoutMs);
+    const timer = setTimeout(() => stop.abort(new TaskStopped("timeout")), timerDelay(timeoutMs));
     const onCancel = () => stop.abort(new TaskStopped("cancelled"));
     context.signal.addEventListener("abort", onCancel, { once: true });
 

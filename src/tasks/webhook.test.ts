@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Agent } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HttpReceiver, refusedPort } from "../../test/helpers/http-receiver.js";
+import { startStalledListener } from "../../test/helpers/stalled-listener.js";
 import { templateData } from "../config/event.js";
 import type { WebhookSpec } from "../config/types.js";
 import type { LogLine } from "../runner/log-sink.js";
@@ -180,24 +181,32 @@ describe("WebhookExecutor", () => {
     expect(logText()).toMatch(/timed out after \d+ ms \(timeout 200 ms\)/);
   });
 
-  it("times out a connection that never opens within the attempt's timeout", async () => {
-    // A connect that never completes cannot be made on loopback, where the
-    // kernel answers at once, so the connector never calls back instead.
-    const stalled = new Agent({ connect: () => {} });
-    const slow = new WebhookExecutor({ dispatcher: stalled });
+  it("times out a connection that never opens", async () => {
+    const listener = await startStalledListener();
     try {
       const spec: WebhookSpec = {
-        url: "http://127.0.0.1:9/hook",
+        url: `http://127.0.0.1:${listener.port}/hook`,
         method: "POST",
         timeout: "200ms",
       };
       const started = Date.now();
-      const result = await slow.run(spec, context());
+      const result = await executor.run(spec, context());
       expect(result.status).toBe("timeout");
       expect(Date.now() - started).toBeLessThan(2_000);
+
+      // The connect is still pending inside undici; closing must not wait for it.
+      const closing = Date.now();
+      await executor.close();
+      expect(Date.now() - closing).toBeLessThan(1_000);
     } finally {
-      await stalled.destroy();
+      await listener.close();
     }
+  });
+
+  it("accepts a timeout longer than Node's timers", async () => {
+    const spec: WebhookSpec = { url: receiver.url, method: "POST", timeout: "1000h" };
+    const result = await executor.run(spec, context());
+    expect(result.status).toBe("success");
   });
 
   it("times out a response body that never ends", async () => {

@@ -3,6 +3,7 @@ import { Agent, type Dispatcher } from "undici";
 import type { WebhookSpec } from "../config/types.js";
 import { formatDuration } from "../runner/duration.js";
 import { parseGoDuration } from "../util/go-duration.js";
+import { timerDelay } from "../util/timer.js";
 import type { TaskContext, TaskExecutor, TaskResult } from "./task.js";
 
 /** DEFAULT_WEBHOOK_TIMEOUT_MS limits one attempt when the task sets no `timeout`. */
@@ -196,9 +197,15 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
     }
   }
 
-  /** Closes the executor's own connections; a dispatcher passed in is left open. */
+  /**
+   * Closes the executor's own connections; a dispatcher passed in is left
+   * open. Requests still pending belong to attempts that already ended (a
+   * timed-out attempt whose connection is still opening), so they are
+   * destroyed rather than awaited: waiting would hold the process for up to
+   * undici's 10 s connect timeout.
+   */
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    if (this.ownsDispatcher) await this.dispatcher.destroy();
   }
 
   private attemptTimeoutMs(spec: WebhookSpec): number {
@@ -230,8 +237,8 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
           method: spec.method,
           headers,
           body: spec.body ?? null,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
+          headersTimeout: timerDelay(timeoutMs),
+          bodyTimeout: timerDelay(timeoutMs),
         },
         handler,
       );
@@ -511,7 +518,10 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     timeoutMs: number,
     private readonly signal: AbortSignal,
   ) {
-    this.timer = setTimeout(() => this.stop({ kind: "timeout" }, new AttemptTimeout()), timeoutMs);
+    this.timer = setTimeout(
+      () => this.stop({ kind: "timeout" }, new AttemptTimeout()),
+      timerDelay(timeoutMs),
+    );
     if (signal.aborted) this.stop({ kind: "cancelled" }, signal.reason);
     else signal.addEventListener("abort", this, { once: true });
   }
