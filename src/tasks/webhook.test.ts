@@ -203,6 +203,37 @@ describe("WebhookExecutor", () => {
     }
   });
 
+  it("rejects userinfo that is not percent-encoding", async () => {
+    const url = receiver.url.replace("http://", "http://deploy:fake%zzpw@");
+    const result = await executor.run({ url, method: "POST" }, context());
+
+    expect(result.status).toBe("failed");
+    expect(result.reason).toBe(
+      "webhook `url` has a user name or password that is not valid percent-encoding; write a `%` in it as `%25`",
+    );
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it("logs a body without its final newline as its lines", async () => {
+    receiver.replyAlways({ status: 200, body: "first\nsecond\n" });
+    await executor.run({ url: receiver.url, method: "GET" }, context());
+    expect(lines.map((line) => line.text).slice(-3)).toEqual([
+      "response body:",
+      "  first",
+      "  second",
+    ]);
+  });
+
+  it("hides an IPv6 host in a network error", async () => {
+    const port = await refusedPort();
+    const result = await executor.run({ url: `http://[::1]:${port}/`, method: "GET" }, context());
+
+    // The URL itself is shown; the host is hidden in the error's own text.
+    expect(result.status).toBe("failed");
+    expect(result.reason).toContain("connect ECONNREFUSED <host>:");
+    expect(result.reason!.split(" failed: ")[1]).not.toContain("::1");
+  });
+
   it("accepts a timeout longer than Node's timers", async () => {
     const spec: WebhookSpec = { url: receiver.url, method: "POST", timeout: "1000h" };
     const result = await executor.run(spec, context());
@@ -227,6 +258,13 @@ describe("WebhookExecutor", () => {
       };
       const result = await executor.run(spec, context());
       expect(result.status).toBe("timeout");
+      expect(result.httpStatus).toBe(200);
+      expect(result.reason).toContain(
+        "returned 200 OK, but its body did not end within its 300 ms",
+      );
+      expect(logText()).toMatch(
+        /returned 200 OK, but its body did not end within \d+ ms \(timeout 300 ms\)/,
+      );
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -483,6 +521,10 @@ describe("parseRetryAfter", () => {
   it("ignores an unreadable value", () => {
     expect(parseRetryAfter("soon", now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+
+  it.each(["1.5", "-5", "+3"])("ignores the number %s", (value) => {
+    expect(parseRetryAfter(value, now)).toBeUndefined();
   });
 });
 

@@ -45,7 +45,11 @@ type AttemptOutcome =
       bodySizeUnknown: boolean;
     }
   | { kind: "error"; error: unknown; retryable: boolean }
-  | { kind: "timeout" }
+  | {
+      kind: "timeout";
+      /** The response's status when the headers had arrived and the body had not ended. */
+      status?: number;
+    }
   | { kind: "cancelled" };
 
 // Bytes read past `responseLogBytes`, so a secret that crosses the log's
@@ -137,6 +141,7 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
     const attempts = attemptCount(spec);
     const target = `${method} ${maskUrlPassword(spec.url)}`;
     const headers = withUserinfoAuth(spec.headers, url);
+    if (typeof headers === "string") return { status: "failed", reason: headers };
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) return { status: "cancelled", reason: `${target} was cancelled` };
       const started = performance.now();
@@ -149,9 +154,13 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
           log.info(`${prefix} cancelled after ${elapsed}`);
           return { status: "cancelled", reason: `${target} was cancelled` };
         case "timeout":
-          // undici's timeouts are coarse (4.1 s measured for a 3.5 s limit),
-          // so the line gives both the measured time and the limit.
-          log.info(`${prefix} timed out after ${elapsed} (timeout ${formatDuration(timeoutMs)})`);
+          // The line gives both the measured time and the limit, because a
+          // timer fires a little after its limit on a busy event loop.
+          log.info(
+            outcome.status === undefined
+              ? `${prefix} timed out after ${elapsed} (timeout ${formatDuration(timeoutMs)})`
+              : `${prefix} returned ${statusLine(outcome.status)}, but its body did not end within ${elapsed} (timeout ${formatDuration(timeoutMs)})`,
+          );
           break;
         case "error":
           log.info(`${prefix} failed after ${elapsed}: ${describeError(outcome.error, url)}`);
@@ -257,7 +266,8 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
       : `${outcome.bodyBytes} bytes`;
     const cut = shown < outcome.bodyBytes ? ` (first ${shown} bytes of ${total})` : "";
     context.log.info(`response body${cut}:`);
-    for (const line of body.split("\n")) context.log.info(`  ${line}`);
+    const text = body.endsWith("\n") ? body.slice(0, -1) : body;
+    for (const line of text.split("\n")) context.log.info(`  ${line}`);
   }
 
   // Cuts the kept body to `responseLogBytes`, moving the cut before a
@@ -331,12 +341,17 @@ export function maskUrlPassword(text: string): string {
 // unless the task sets its own Authorization header. Without this, undici
 // drops the userinfo silently. The userinfo is removed from `url`, so it
 // is sent only in the header.
+// Returns a reason instead when the userinfo is not valid percent-encoding.
 function withUserinfoAuth(
   headers: Record<string, string> | undefined,
   url: URL,
-): Record<string, string> | undefined {
+): Record<string, string> | undefined | string {
+  if (url.username === "" && url.password === "") return headers;
   const credentials = basicCredentials(url);
-  if (credentials === undefined) return headers;
+  if (credentials === undefined) {
+    // The message quotes nothing of the URL, because its password may be a secret.
+    return "webhook `url` has a user name or password that is not valid percent-encoding; write a `%` in it as `%25`";
+  }
   url.username = "";
   url.password = "";
   const explicit = Object.keys(headers ?? {}).some(
@@ -348,7 +363,8 @@ function withUserinfoAuth(
 
 /**
  * Returns the Basic credentials (`base64(user:password)`) a webhook sends
- * for the userinfo of `url`, or undefined when it has none. The runner
+ * for the userinfo of `url`, or undefined when it has none or it is not
+ * valid percent-encoding. The runner
  * masks them, because a receiver that echoes its request would otherwise
  * put the password in the log in base64.
  */
@@ -360,8 +376,12 @@ export function basicCredentials(url: URL | string): string | undefined {
     return undefined;
   }
   if (parsed.username === "" && parsed.password === "") return undefined;
-  const pair = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
-  return Buffer.from(pair).toString("base64");
+  try {
+    const pair = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+    return Buffer.from(pair).toString("base64");
+  } catch {
+    return undefined;
+  }
 }
 
 // 3xx counts as success and is not followed, because following could send
@@ -402,6 +422,8 @@ function isRetryableError(error: unknown): boolean {
 function describeError(error: unknown, url: URL): string {
   const hosts = new Set<string>();
   if (url.hostname) hosts.add(url.hostname);
+  // Node's errors name an IPv6 address without the brackets of its URL form.
+  if (url.hostname.startsWith("[")) hosts.add(url.hostname.slice(1, -1));
   collectHostnames(error, hosts);
   return hideHosts(describeErrorChain(error), hosts);
 }
@@ -453,6 +475,13 @@ function finalFailure(
   const tries = attempts === 1 ? "" : ` after ${attempts} attempts`;
   switch (outcome.kind) {
     case "timeout":
+      if (outcome.status !== undefined) {
+        return {
+          status: "timeout",
+          httpStatus: outcome.status,
+          reason: `${target} returned ${statusLine(outcome.status)}, but its body did not end within its ${formatDuration(timeoutMs)} timeout${tries}`,
+        };
+      }
       return {
         status: "timeout",
         reason: `${target} got no answer within its ${formatDuration(timeoutMs)} timeout${attempts === 1 ? "" : ` on each of ${attempts} attempts`}`,
@@ -485,6 +514,9 @@ export function parseRetryAfter(
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
+  // Every HTTP-date form names its month, while Date.parse reads plain
+  // numbers such as `1.5` as dates too.
+  if (!/[A-Za-z]/.test(value)) return undefined;
   const date = Date.parse(value);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
@@ -519,7 +551,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     private readonly signal: AbortSignal,
   ) {
     this.timer = setTimeout(
-      () => this.stop({ kind: "timeout" }, new AttemptTimeout()),
+      () => this.stop(this.timeoutOutcome(), new AttemptTimeout()),
       timerDelay(timeoutMs),
     );
     if (signal.aborted) this.stop({ kind: "cancelled" }, signal.reason);
@@ -565,10 +597,14 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (error instanceof AttemptTimeout || isTimeoutError(error)) {
-      this.finish({ kind: "timeout" });
+      this.finish(this.timeoutOutcome());
     } else {
       this.finish({ kind: "error", error, retryable: isRetryableError(error) });
     }
+  }
+
+  private timeoutOutcome(): AttemptOutcome {
+    return this.status >= 200 ? { kind: "timeout", status: this.status } : { kind: "timeout" };
   }
 
   private respond(stopped: boolean): void {
