@@ -332,6 +332,44 @@ describe("pogo ci test as a process", () => {
     expect(stderr).toContain("terminated, cancelling running tasks");
     expect(stdout).toMatch(/a\.yaml\s+main\s+cancelled/);
   }, 30_000);
+
+  // Node with the tsx loader, not the tsx wrapper, so signals and the
+  // closed pipe reach pogo itself.
+  const tsxLoader = new URL("../node_modules/tsx/dist/loader.mjs", import.meta.url).pathname;
+  const spawnPogo = (args: string[]) =>
+    spawn(process.execPath, ["--import", tsxLoader, pogo, ...args], { cwd: repo, stdio: "pipe" });
+
+  it("cancels the run when its output pipe closes", async () => {
+    receiver.replyAlways("hang");
+    const flaky = await new HttpReceiver().start();
+    flaky.replyAlways({ status: 503, body: "busy" });
+    try {
+      writeFileSync(
+        path.join(repo, ".pogo/ci/a.yaml"),
+        `version: 1\non:\n  push:\n    bookmarks: [main]\ndo:\n  - webhook:\n      url: ${receiver.url}/slow\n      method: POST\n      timeout: 60s\n`,
+      );
+      writeFileSync(
+        path.join(repo, ".pogo/ci/b.yaml"),
+        `version: 1\non:\n  push:\n    bookmarks: [main]\ndo:\n  - webhook:\n      url: ${flaky.url}/busy\n      method: POST\n      retry_policy:\n        max_attempts: 10\n`,
+      );
+      const child = spawnPogo(["ci", "test"]);
+      let stderr = "";
+      child.stderr.on("data", (chunk) => {
+        stderr += chunk;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      // Like `| head -1`: the reader takes the first output and goes away.
+      child.stdout.once("data", () => child.stdout.destroy());
+      const started = Date.now();
+
+      expect(await exited).toBe(130);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(stderr).not.toContain("EPIPE");
+      expect(stderr).not.toContain("unexpected error");
+    } finally {
+      await flaky.close();
+    }
+  }, 30_000);
 });
 
 describe("interruptHandler", () => {

@@ -1,4 +1,13 @@
 #!/usr/bin/env node
 import { runCli } from "./main.js";
 
+// A reader that goes away (`pogo ci runs list | head -1`) makes writes fail
+// with EPIPE. Output has nowhere to go then, but the command still finishes
+// and cleans up, so the error is dropped instead of crashing the process.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+  });
+}
+
 process.exitCode = await runCli(process.argv.slice(2));

@@ -59,11 +59,22 @@ export function registerTestCommand(parent: Command): void {
         (code) => process.exit(code),
       );
       for (const signal of STOP_SIGNALS) process.on(signal, onInterrupt);
+      // Nobody reads the output any more (`pogo ci test | head -1`): the run
+      // is cancelled as on Ctrl-C, so its containers are still removed.
+      let stdoutClosed = false;
+      const onStdoutError = (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE" || stdoutClosed) return;
+        stdoutClosed = true;
+        controller.abort();
+      };
+      process.stdout.on("error", onStdoutError);
       try {
         process.exitCode = await testCommand(file, flags, {
           cwd: process.cwd(),
           env: process.env,
-          stdout: (text) => process.stdout.write(text),
+          stdout: (text) => {
+            if (!stdoutClosed) process.stdout.write(text);
+          },
           stderr: (text) => process.stderr.write(text),
           colour: useColour(process.stdout),
           tty: process.stdout.isTTY === true,
@@ -71,6 +82,7 @@ export function registerTestCommand(parent: Command): void {
           signal: controller.signal,
         });
       } finally {
+        process.stdout.removeListener("error", onStdoutError);
         for (const signal of STOP_SIGNALS) process.removeListener(signal, onInterrupt);
       }
     });
