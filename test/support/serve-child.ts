@@ -17,6 +17,13 @@ export interface ServeChild {
   exit: Promise<number | null>;
 }
 
+// Servers still running when the test process exits, because a test timed
+// out before it could stop them; they are killed rather than left behind.
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 /** Starts `pogo serve ARGS` on a free loopback port and waits for its "started" log line. */
 export async function startServeChild(args: string[], env: NodeJS.ProcessEnv): Promise<ServeChild> {
   const child = spawn(
@@ -24,8 +31,14 @@ export async function startServeChild(args: string[], env: NodeJS.ProcessEnv): P
     ["--import", tsxLoader, pogoEntry, "serve", "--listen", "127.0.0.1:0", ...args],
     { env: { ...env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
   );
+  running.add(child);
   const lines: string[] = [];
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const exit = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
