@@ -183,5 +183,6 @@ function taskEvent(pipeline: number, task: TaskDetail) {
     reason: task.reason,
     startedAt: task.startedAt,
     finishedAt: task.finishedAt,
+    droppedLogLines: task.droppedLogLines,
   };
 }

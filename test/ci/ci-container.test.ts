@@ -1,6 +1,9 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { painter } from "../../src/cli/commands/ci-report.js";
+import { followRun, inspectRun } from "../../src/cli/commands/ci-runs.js";
+import { PogoClient } from "../../src/client/api.js";
 import {
   api,
   type CiTestServer,
@@ -123,6 +126,60 @@ do:
     await expect(
       stat(join(ci.dataDir, "ci", "build-context-hashes-v1.json")),
     ).resolves.toBeDefined();
+  });
+});
+
+describe("long logs on the server", () => {
+  let ci: CiTestServer;
+
+  beforeAll(async () => {
+    await ensureTestImages();
+    ci = await startCiTestServer(backends[0]!);
+  });
+  afterAll(async () => {
+    await ci.close();
+  });
+
+  it("tells inspect how many lines were not kept", async () => {
+    const repository = await ci.server.store.createRepository("long", ci.admin, false);
+    const revision = await commitFiles(ci.server.store, repository, {
+      ".pogo/ci/long.yaml": `version: 1
+on:
+  push:
+    bookmarks: ["main"]
+do:
+  - type: container
+    container:
+      image: ${BUSYBOX_IMAGE}
+      commands:
+        - seq 1 10010
+`,
+    });
+    await api(ci, "PUT", "/repository/long/bookmarks/main", { revision: revision.id });
+    const client = new PogoClient(ci.url, ci.token);
+    const run = await waitFor(
+      async () => {
+        const { runs } = await client.listRuns("long");
+        return runs[0] && !["queued", "running"].includes(runs[0].status) ? runs[0] : undefined;
+      },
+      60_000,
+      "the long run",
+    );
+    const printed = { inspect: "", follow: "" };
+    const output = (key: "inspect" | "follow") => ({
+      write: (text: string) => {
+        printed[key] += text;
+      },
+      paint: painter(false),
+    });
+    await inspectRun(client, "long", run.id, output("inspect"));
+    expect(await followRun(client, "long", run.id, output("follow"))).toBe(0);
+
+    // The runner keeps 10,000 lines per task: the command header and 9,999 numbers.
+    expect(printed.inspect).toContain("    9999\n");
+    expect(printed.inspect).not.toContain("    10000\n");
+    expect(printed.inspect).toContain("    11 more lines were not kept\n");
+    expect(printed.follow).toContain("[long.yaml] 11 more lines were not kept\n");
   });
 });
 

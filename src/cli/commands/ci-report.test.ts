@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PipelineRun, TaskRun } from "../../runner/types.js";
-import { liveReporter, painter, terminalSafe } from "./ci-report.js";
+import { liveReporter, painter, terminalSafe, terminalSafeLines } from "./ci-report.js";
 
 const LINK = "\u001b]8;;https://example.test\u001b\\here\u001b]8;;\u001b\\";
 
@@ -19,6 +19,20 @@ describe("terminalSafe", () => {
 
   it("escapes DEL and C1 controls", () => {
     expect(terminalSafe("a\u007fb\u009bc\td", false)).toBe("a^?b<9b>c\td");
+  });
+});
+
+describe("terminalSafeLines", () => {
+  it("escapes each line and keeps newlines", () => {
+    const reason = "task 1 (container): Command `echo \u001b]0;title\u0007 \u001b[2J` failed";
+    expect(terminalSafeLines(`run failed\n  ${reason}\n`, false)).toBe(
+      "run failed\n  task 1 (container): Command `echo ^[]0;title^G ^[[2J` failed\n",
+    );
+  });
+
+  it("returns plain text unchanged", () => {
+    const text = "run a1b2 success\n  push of bookmark main\n";
+    expect(terminalSafeLines(text, true)).toBe(text);
   });
 });
 

@@ -61,6 +61,19 @@ export function terminalSafe(text: string, keepColour: boolean): string {
   return coloured ? `${out}${STYLE.reset}` : out;
 }
 
+/**
+ * Applies terminalSafe to each line of `text`, keeping its newlines, for
+ * output that mixes Pogo's own lines with text from a repository: a
+ * reason quoting a command, a config file name.
+ */
+export function terminalSafeLines(text: string, keepColour: boolean): string {
+  if (!CONTROL.test(text.replaceAll("\n", ""))) return text;
+  return text
+    .split("\n")
+    .map((line) => terminalSafe(line, keepColour))
+    .join("\n");
+}
+
 /** Tells whether `paint` adds colour, so log text keeps its own colour only then. */
 export function paints(paint: Painter): boolean {
   return paint("bold", "") !== "";

@@ -13,7 +13,7 @@ import { readServerSentEvents } from "../../client/sse.js";
 import { formatDuration } from "../../runner/duration.js";
 import { UsageError } from "../../util/errors.js";
 import { useColour } from "./ci-local.js";
-import { type Painter, painter, paints, terminalSafe } from "./ci-report.js";
+import { type Painter, painter, paints, terminalSafe, terminalSafeLines } from "./ci-report.js";
 import { connect, linkedRepository, withConnectionOptions } from "./client-options.js";
 
 interface RunsFlags extends ConnectionFlags {
@@ -83,7 +83,13 @@ export function registerRunsCommands(parent: Command): void {
   ).action(async (given: string, flags: InspectFlags) => {
     const { client, repository } = await runsClient(flags);
     const id = await resolveRunId(client, repository, given);
-    const output = { write: (text: string) => process.stdout.write(text), paint: stdoutPainter() };
+    const paint = stdoutPainter();
+    // Reasons, names and file names come from the repository, so they are
+    // made as safe to print as log lines are.
+    const output = {
+      write: (text: string) => process.stdout.write(terminalSafeLines(text, paints(paint))),
+      paint,
+    };
     if (flags.follow) {
       const controller = new AbortController();
       const onInterrupt = () => controller.abort();
@@ -178,11 +184,11 @@ export function runsTable(runs: RunInfo[], total: number, paint: Painter): strin
     run.id,
     run.status,
     run.event,
-    run.bookmark,
+    terminalSafe(run.bookmark, false),
     run.revision.slice(0, 12),
     run.createdAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
     durationOf(run.startedAt, run.finishedAt),
-    run.reason ?? "",
+    terminalSafe(run.reason ?? "", false),
   ]);
   const header = ["RUN", "STATUS", "EVENT", "BOOKMARK", "REVISION", "CREATED", "TIME", "DETAIL"];
   const widths = header.map((title, column) =>
@@ -221,6 +227,8 @@ export async function inspectRun(
       if (task.status === "pending" || task.status === "skipped") continue;
       const log = await client.runLog(repository, run.id, pipeline.index, task.index);
       for (const line of log.lines) output.write(`    ${logText(line, output.paint)}\n`);
+      if (task.droppedLogLines > 0)
+        output.write(`    ${droppedNote(task.droppedLogLines, output.paint)}\n`);
     }
   }
 }
@@ -262,6 +270,12 @@ export async function followRun(
       } else if (event.event === "task") {
         const task = data as unknown as TaskInfo & { pipeline: number; task: number };
         if (task.status === "pending") continue;
+        // The note comes when the task has ended, after the lines that were kept.
+        if (task.droppedLogLines > 0 && task.status !== "running") {
+          output.write(
+            `${prefix(task.pipeline)} ${droppedNote(task.droppedLogLines, output.paint)}\n`,
+          );
+        }
         output.write(
           `${prefix(task.pipeline)} task ${task.task + 1} ${task.type}: ${task.name} ${statusColour(task.status, output.paint)}${taskFacts(task)}\n`,
         );
@@ -310,6 +324,11 @@ function pipelineLine(pipeline: PipelineInfo, paint: Painter): string {
 
 function taskLine(_pipeline: PipelineInfo, task: TaskInfo, paint: Painter): string {
   return `task ${task.index + 1} ${task.type}: ${task.name} ${statusColour(task.status, paint)}${taskFacts(task)}`;
+}
+
+// The server keeps a task's first lines only; the rest were counted.
+function droppedNote(count: number, paint: Painter): string {
+  return paint("dim", `${count} more line${count === 1 ? " was" : "s were"} not kept`);
 }
 
 function taskFacts(task: TaskInfo): string {
