@@ -339,6 +339,33 @@ describe("pogo ci test as a process", () => {
   const spawnPogo = (args: string[]) =>
     spawn(process.execPath, ["--import", tsxLoader, pogo, ...args], { cwd: repo, stdio: "pipe" });
 
+  it("cancels on SIGHUP, as when its terminal closes", async () => {
+    receiver.replyAlways("hang");
+    writeFileSync(
+      path.join(repo, ".pogo/ci/a.yaml"),
+      `version: 1\non:\n  push:\n    bookmarks: [main]\ndo:\n  - webhook:\n      url: ${receiver.url}/slow\n      method: POST\n      timeout: 30s\n`,
+    );
+    const child = spawnPogo(["ci", "test"]);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const deadline = Date.now() + 20_000;
+    while (receiver.requests.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill("SIGHUP");
+
+    expect(await exited).toBe(130);
+    expect(stderr).toContain("hung up, cancelling running tasks");
+    expect(stdout).toMatch(/a\.yaml\s+main\s+cancelled/);
+  }, 30_000);
+
   it("cancels the run when its output pipe closes", async () => {
     receiver.replyAlways("hang");
     const flaky = await new HttpReceiver().start();

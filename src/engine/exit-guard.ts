@@ -6,11 +6,11 @@ const SHUTDOWN_CLEANUP_MS = 15_000;
 type Cleanup = () => Promise<void>;
 
 const pending = new Set<Cleanup>();
-const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 let installed = false;
 
 /**
- * Registers a cleanup to run if the process receives SIGINT or SIGTERM
+ * Registers a cleanup to run if the process receives SIGINT, SIGTERM or SIGHUP
  * while it is pending; returns the function that unregisters it. Handlers
  * are installed only while something is pending. A SIGKILL or a crash
  * skips them, and the next start's sweep removes what is left.

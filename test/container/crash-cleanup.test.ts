@@ -86,13 +86,13 @@ describe.skipIf(!engine)("cleanup after the runner dies", () => {
     for (const dir of runDirs) expect(existsSync(dir)).toBe(false);
   });
 
-  it("cleans up on SIGTERM", async () => {
+  it.each(["SIGTERM", "SIGHUP"] as const)("cleans up on %s", async (sent) => {
     const runId = testRunId();
     const child = await startChild(runId, workspace);
-    child.kill("SIGTERM");
+    child.kill(sent);
     const { signal } = await exited(child);
-    // The handler re-raises the signal after cleanup, so the process still ends by SIGTERM.
-    expect(signal).toBe("SIGTERM");
+    // The handler re-raises the signal after cleanup, so the process still ends by it.
+    expect(signal).toBe(sent);
     expect(await leftoversOfRun(engine!, runId)).toEqual([]);
   });
 

@@ -44,7 +44,7 @@ export function registerTestCommand(parent: Command): void {
   const command = parent
     .command("test [file]")
     .description(
-      "run the pipelines a bookmark event fires, locally, with the repository root at /workspace; without FILE, every config in .pogo/ci. Exits 0 only when every fired pipeline succeeds, 130 when interrupted (SIGINT or SIGTERM)",
+      "run the pipelines a bookmark event fires, locally, with the repository root at /workspace; without FILE, every config in .pogo/ci. Exits 0 only when every fired pipeline succeeds, 130 when interrupted (SIGINT, SIGTERM or SIGHUP)",
     );
   withLocalEventOptions(command)
     .option(
@@ -63,7 +63,7 @@ export function registerTestCommand(parent: Command): void {
       // is cancelled as on Ctrl-C, so its containers are still removed.
       let stdoutClosed = false;
       const onStdoutError = (error: NodeJS.ErrnoException) => {
-        if (error.code !== "EPIPE" || stdoutClosed) return;
+        if ((error.code !== "EPIPE" && error.code !== "EIO") || stdoutClosed) return;
         stdoutClosed = true;
         controller.abort();
       };
@@ -88,14 +88,22 @@ export function registerTestCommand(parent: Command): void {
     });
 }
 
-/** STOP_SIGNALS cancel a local run: Ctrl-C, and `kill` or a CI job's timeout. */
-const STOP_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+/**
+ * STOP_SIGNALS cancel a local run: Ctrl-C, `kill` or a CI job's timeout,
+ * and a closed terminal or SSH session (SIGHUP).
+ */
+const STOP_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+const SIGNAL_WORDS: Partial<Record<NodeJS.Signals, string>> = {
+  SIGTERM: "terminated",
+  SIGHUP: "hung up",
+};
 
 /** INTERRUPTED_EXIT_STATUS is what a run ended by a signal exits with, as shells report Ctrl-C. */
 export const INTERRUPTED_EXIT_STATUS = 130;
 
 /**
- * Returns the handler for SIGINT and SIGTERM. The first signal cancels the
+ * Returns the handler for STOP_SIGNALS. The first signal cancels the
  * run, which then removes its containers, networks, volumes and temporary
  * folders and prints the summary. A second one only prints that cleanup is
  * in progress, because exiting then would leave those behind. A third
@@ -110,9 +118,7 @@ export function interruptHandler(
   return (signal) => {
     count++;
     if (count === 1) {
-      write(
-        `pogo: ${signal === "SIGTERM" ? "terminated" : "interrupted"}, cancelling running tasks\n`,
-      );
+      write(`pogo: ${SIGNAL_WORDS[signal] ?? "interrupted"}, cancelling running tasks\n`);
       controller.abort();
     } else if (count === 2) {
       write("pogo: cleanup in progress; interrupt once more to exit without it\n");
