@@ -404,7 +404,14 @@ export class SchemaWalker {
       return INVALID;
     }
     if (!isScalar(node)) {
-      this.report(node!, "WRONG_TYPE", `${label(path)} must be text, not ${describeNode(node)}`);
+      // An unquoted `echo a: b` is read as a mapping, which surprises most
+      // people, so the message says how to keep it text.
+      const hint = isMap(node) ? "; quote the whole value if it contains `: `" : "";
+      this.report(
+        node!,
+        "WRONG_TYPE",
+        `${label(path)} must be text, not ${describeNode(node)}${hint}`,
+      );
       return INVALID;
     }
     const raw = node.value;

@@ -104,6 +104,26 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("tells how to keep an unquoted `a: b` command text", () => {
+    const loaded = loadConfig(
+      "ci.yaml",
+      yaml`
+        version: 1
+        on:
+          push:
+            bookmarks: [main]
+        do:
+          - container:
+              image: alpine:3.20
+              commands:
+                - printf 'a: b'
+      `,
+    );
+    expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([
+      "ci.yaml:9:11: `do[0].container.commands[0]` must be text, not a mapping; quote the whole value if it contains `: `",
+    ]);
+  });
+
   it("keeps numbers and booleans as written", () => {
     const loaded = loadConfig(
       "ci.yaml",
