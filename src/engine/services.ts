@@ -66,8 +66,7 @@ async function startService(
     limits: input.limits,
     network: input.network,
   });
-  const id = await input.engine.containers.create(settings);
-  input.teardown.addContainer(id);
+  const id = await input.teardown.createContainer(settings);
   input.signal.throwIfAborted();
 
   const stdout = new LinePrefixer(`[${service.name}] `, (line) => input.log.write(line, "stdout"));

@@ -1,25 +1,40 @@
-import { rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { PogoError } from "../util/errors.js";
 import { isInUse } from "./errors.js";
 import { LABEL } from "./labels.js";
 import { engineLog } from "./log.js";
-import type { Engine } from "./types.js";
+import type { ContainerSettings, Engine, Labels, VolumeRequest } from "./types.js";
 import { abortableDelay } from "./wait.js";
 
 /** How often a volume still held by a dying container is retried before teardown gives up on it. */
 const VOLUME_REMOVE_ATTEMPTS = 6;
 
+/** TeardownStartedError rejects a create requested after the teardown of its task began. */
+export class TeardownStartedError extends PogoError {
+  constructor(object: string) {
+    super("TEARDOWN_STARTED", `Did not create ${object}: the task's cleanup has already started.`);
+  }
+}
+
 /**
- * Teardown removes everything one task execution created. It runs once:
- * later calls return the first call's promise. It never uses the task's
- * abort signal, so a cancelled or timed-out task still gets cleaned up, and
- * it ignores objects that are already gone. Failures are collected and
- * reported together after every removal was tried.
+ * Teardown creates and removes the objects of one task execution. It runs
+ * once: later calls return the first call's promise. It never uses the
+ * task's abort signal, so a cancelled or timed-out task still gets cleaned
+ * up, and it ignores objects that are already gone. Failures are collected
+ * and reported together after every removal was tried.
+ *
+ * Objects are created through it, so a cancel that arrives while a create
+ * request is in flight cannot leak the object. Teardown waits for every
+ * create in flight before it removes anything, and it rejects a create
+ * requested after it began without calling the engine.
  */
 export class Teardown {
   private readonly containers: string[] = [];
   private readonly networks: string[] = [];
   private readonly volumes: string[] = [];
   private readonly directories: string[] = [];
+  private readonly creating = new Set<Promise<void>>();
   private running: Promise<void> | undefined;
 
   constructor(
@@ -28,31 +43,66 @@ export class Teardown {
     readonly scope: string,
   ) {}
 
-  addContainer(id: string): void {
-    this.containers.push(id);
+  /** Creates a container and registers it for removal; returns its id. */
+  createContainer(settings: ContainerSettings): Promise<string> {
+    return this.track(`container ${settings.name}`, async () => {
+      const id = await this.engine.containers.create(settings);
+      this.containers.push(id);
+      return id;
+    });
   }
 
-  addNetwork(id: string): void {
-    this.networks.push(id);
+  /** Creates a bridge network and registers it for removal; returns its id. */
+  createNetwork(name: string, labels: Labels): Promise<string> {
+    return this.track(`network ${name}`, async () => {
+      const id = await this.engine.networks.create(name, labels);
+      this.networks.push(id);
+      return id;
+    });
   }
 
-  addVolume(name: string): void {
-    this.volumes.push(name);
+  /** Creates a volume and registers it for removal, by name before the request, because a failed request may still have made it. */
+  createVolume(request: VolumeRequest): Promise<void> {
+    return this.track(`volume ${request.name}`, async () => {
+      this.volumes.push(request.name);
+      await this.engine.volumes.create(request);
+    });
   }
 
-  addDirectory(path: string): void {
-    this.directories.push(path);
+  /** Makes a local directory with `subdirectories` in it, and registers it for recursive removal. */
+  makeDirectory(path: string, subdirectories: string[] = []): Promise<void> {
+    return this.track(`directory ${path}`, async () => {
+      this.directories.push(path);
+      await mkdir(path, { recursive: true });
+      for (const name of subdirectories) await mkdir(join(path, name), { recursive: true });
+    });
   }
 
   /**
-   * Removes containers, then networks and volumes, then local directories.
-   * With `thorough`, it also removes anything else carrying this scope's
-   * label, which catches an object whose create request succeeded after
-   * its caller gave up.
+   * Removes containers, then networks and volumes, then local directories,
+   * after every create still in flight has settled. With `thorough`, it
+   * also removes anything else carrying this scope's label, which catches
+   * an object whose create request succeeded although its response was lost.
    */
   run(options: { thorough?: boolean } = {}): Promise<void> {
     this.running ??= this.removeAll(options.thorough ?? false);
     return this.running;
+  }
+
+  /** Runs one create unless teardown has begun, and keeps it visible to `removeAll` until it settles. */
+  private async track<T>(object: string, create: () => Promise<T>): Promise<T> {
+    if (this.running) throw new TeardownStartedError(object);
+    let settle = () => {};
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    this.creating.add(settled);
+    try {
+      return await create();
+    } finally {
+      this.creating.delete(settled);
+      settle();
+    }
   }
 
   private async removeAll(thorough: boolean): Promise<void> {
@@ -65,6 +115,9 @@ export class Teardown {
       }
     };
     const scopeFilter = { [LABEL.SCOPE]: this.scope };
+
+    // A create that was in flight when teardown began registers its object when it returns.
+    while (this.creating.size > 0) await Promise.all(this.creating);
 
     if (thorough) {
       await attempt(async () => {

@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { mkdir } from "node:fs/promises";
 import { isAbsolute, join, relative } from "node:path";
 import { Readable } from "node:stream";
 import { PogoError } from "../util/errors.js";
@@ -73,11 +72,8 @@ export async function prepareWorkspace(input: {
 }): Promise<PreparedWorkspace> {
   if (!input.preferUpload && canUseOverlay(input.engine, input.treeDir)) {
     const runDir = join(workspaceRunRoot(), input.name);
-    input.teardown.addDirectory(runDir);
-    await mkdir(join(runDir, "upper"), { recursive: true });
-    await mkdir(join(runDir, "work"), { recursive: true });
-    input.teardown.addVolume(input.name);
-    await input.engine.volumes.create({
+    await input.teardown.makeDirectory(runDir, ["upper", "work"]);
+    await input.teardown.createVolume({
       name: input.name,
       labels: { ...input.labels, [LABEL.RUN_DIR]: runDir },
       driverOptions: {

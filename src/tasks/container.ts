@@ -96,6 +96,8 @@ export class ContainerExecutor implements TaskExecutor<ContainerSpec> {
     const timer = setTimeout(() => stop.abort(new TaskStopped("timeout")), timerDelay(timeoutMs));
     const onCancel = () => stop.abort(new TaskStopped("cancelled"));
     context.signal.addEventListener("abort", onCancel, { once: true });
+    // A cancel during engine detection or the sweep fired no event for this listener.
+    if (context.signal.aborted) onCancel();
 
     const execution = new ContainerTaskRun(
       engine,
@@ -186,7 +188,9 @@ class ContainerTaskRun {
     stopSignal: AbortSignal,
     private readonly options: ContainerExecutorOptions,
   ) {
-    stopSignal.addEventListener("abort", () => this.steps.abort(stopSignal.reason), { once: true });
+    const onStop = () => this.steps.abort(stopSignal.reason);
+    if (stopSignal.aborted) onStop();
+    else stopSignal.addEventListener("abort", onStop, { once: true });
     this.teardown = new Teardown(engine, this.scope);
     this.namePrefix = `pogo-${this.scope}`;
   }
@@ -250,8 +254,7 @@ class ContainerTaskRun {
 
   private async createNetwork(): Promise<string> {
     const name = this.namePrefix;
-    const id = await this.engine.networks.create(name, this.labels("network"));
-    this.teardown.addNetwork(id);
+    await this.teardown.createNetwork(name, this.labels("network"));
     this.signal.throwIfAborted();
     return name;
   }
@@ -298,8 +301,7 @@ class ContainerTaskRun {
       ...(network ? { network } : {}),
       ...(workspace?.method === "overlay" ? { workspace: workspace.mount } : {}),
     });
-    const id = await this.engine.containers.create(settings);
-    this.teardown.addContainer(id);
+    const id = await this.teardown.createContainer(settings);
     this.signal.throwIfAborted();
     if (workspace?.method === "upload") await workspace.upload(id);
     return { id, workspace, nonce };
