@@ -33,6 +33,34 @@ describe("StepMarkerFilter", () => {
     expect(events).toEqual(["text:progress 50%"]);
   });
 
+  it("finds a marker after a partial line", () => {
+    const { filter, events } = collectFilter("n");
+    filter.write(`partial${stepMarker("n", 1)}\nsecond\n`);
+    expect(events).toEqual(["text:partial", "text:\n", "step:1", "text:second\n"]);
+  });
+
+  it("finds a marker in a later chunk", () => {
+    const { filter, events } = collectFilter("n");
+    filter.write("partial");
+    filter.write(`${stepMarker("n", 1)}\n`);
+    expect(events).toEqual(["text:partial", "text:\n", "step:1"]);
+  });
+
+  it("holds a marker prefix split after a partial line", () => {
+    const { filter, events } = collectFilter("n");
+    const marker = `${stepMarker("n", 1)}\n`;
+    filter.write(`partial${marker.slice(0, 6)}`);
+    expect(events).toEqual(["text:partial"]);
+    filter.write(marker.slice(6));
+    expect(events).toEqual(["text:partial", "text:\n", "step:1"]);
+  });
+
+  it("adds no newline after a complete line", () => {
+    const { filter, events } = collectFilter("n");
+    filter.write(`done\n${stepMarker("n", 1)}\n`);
+    expect(events).toEqual(["text:done\n", "step:1"]);
+  });
+
   it("keeps markers of another nonce", () => {
     const { filter, events } = collectFilter("n");
     filter.write(`${stepMarker("x", 0)}\n`);

@@ -28,12 +28,16 @@ export class LinePrefixer {
 /**
  * StepMarkerFilter takes the main container's stdout, removes the marker
  * lines the command script prints before each command, and reports them as
- * steps. Other text passes through at once, except a partial line that may
- * still turn into a marker.
+ * steps. A marker ends a line but may follow output that lacked a final
+ * newline, as after `printf 'partial'`. That output then stays on a line of
+ * its own, before the step. Other text passes through at once, except the
+ * end of a partial line that may still turn into a marker.
  */
 export class StepMarkerFilter {
   private pending = "";
   private readonly prefix: string;
+  /** Whether the text passed through so far ends with a newline, or nothing has passed yet. */
+  private atLineStart = true;
 
   constructor(
     private readonly nonce: string,
@@ -45,34 +49,52 @@ export class StepMarkerFilter {
 
   write(chunk: string): void {
     this.pending += chunk;
-    let newline = this.pending.indexOf("\n");
     let text = "";
+    let newline = this.pending.indexOf("\n");
     while (newline >= 0) {
       const line = this.pending.slice(0, newline + 1);
       this.pending = this.pending.slice(newline + 1);
-      const step = parseStepMarker(line.trimEnd(), this.nonce);
+      const markerAt = line.lastIndexOf(this.prefix);
+      const step =
+        markerAt < 0 ? undefined : parseStepMarker(line.slice(markerAt).trimEnd(), this.nonce);
       if (step === undefined) {
         text += line;
       } else {
-        if (text !== "") this.passThrough(text);
+        this.emit(text + line.slice(0, markerAt));
         text = "";
+        if (!this.atLineStart) this.emit("\n");
         this.onStep(step);
       }
       newline = this.pending.indexOf("\n");
     }
-    if (this.pending !== "" && !this.mayBecomeMarker(this.pending)) {
-      text += this.pending;
-      this.pending = "";
-    }
-    if (text !== "") this.passThrough(text);
+    const markerStart = this.possibleMarkerStart(this.pending);
+    text += this.pending.slice(0, markerStart);
+    this.pending = this.pending.slice(markerStart);
+    this.emit(text);
   }
 
   flush(): void {
-    if (this.pending !== "") this.passThrough(this.pending);
+    this.emit(this.pending);
     this.pending = "";
   }
 
-  private mayBecomeMarker(partial: string): boolean {
-    return this.prefix.startsWith(partial) || partial.startsWith(this.prefix);
+  private emit(text: string): void {
+    if (text === "") return;
+    this.passThrough(text);
+    this.atLineStart = text.endsWith("\n");
+  }
+
+  /** Returns where a marker may begin in a partial line: its full prefix, or a tail that starts the prefix. */
+  private possibleMarkerStart(partial: string): number {
+    const found = partial.indexOf(this.prefix);
+    if (found >= 0) return found;
+    for (
+      let start = Math.max(0, partial.length - this.prefix.length);
+      start < partial.length;
+      start++
+    ) {
+      if (this.prefix.startsWith(partial.slice(start))) return start;
+    }
+    return partial.length;
   }
 }

@@ -315,18 +315,26 @@ class ContainerTaskRun {
   ): Promise<TaskResult> {
     const commands = this.spec.commands ?? [];
     let currentStep: number | undefined;
+    let stderrAtLineStart = true;
     const stdout = new StepMarkerFilter(
       nonce,
       (text) => this.context.log.write(text, "stdout"),
       (index) => {
         currentStep = index;
+        // A partial stderr line of the previous command ends here, so it is not shown after the next header.
+        if (!stderrAtLineStart) this.context.log.write("\n", "stderr");
+        stderrAtLineStart = true;
         this.context.log.info(`$ ${displayCommand(commands[index] ?? "")}`);
       },
     );
     this.flushes.push(() => stdout.flush());
     const onOutput = (chunk: string, stream: "stdout" | "stderr") => {
-      if (stream === "stdout" && commands.length > 0) stdout.write(chunk);
-      else this.context.log.write(chunk, stream);
+      if (stream === "stdout" && commands.length > 0) {
+        stdout.write(chunk);
+        return;
+      }
+      this.context.log.write(chunk, stream);
+      if (stream === "stderr" && chunk !== "") stderrAtLineStart = chunk.endsWith("\n");
     };
 
     let output: AttachedOutput;

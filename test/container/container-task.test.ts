@@ -115,6 +115,38 @@ describe.skipIf(!engine)("container tasks on a real engine", () => {
     expect(log.text()).not.toContain("never");
   });
 
+  it("shows output without a final newline", async () => {
+    const { result, log } = await run({
+      image: BUSYBOX_IMAGE,
+      commands: ["printf 'partial'", "echo second"],
+    });
+    expect(result.status).toBe("success");
+    expect(log.text()).toBe("$ printf 'partial'\npartial\n$ echo second\nsecond\n");
+  });
+
+  it("names the failing command after a partial line", async () => {
+    const { result, log } = await run({
+      image: BUSYBOX_IMAGE,
+      commands: ["printf 'partial'", "false"],
+    });
+    expect(result.status).toBe("failed");
+    expect(result.command).toBe("false");
+    expect(log.text()).toBe("$ printf 'partial'\npartial\n$ false\n");
+  });
+
+  it("ends a partial stderr line at the next command", async () => {
+    const { result, log } = await run({
+      image: BUSYBOX_IMAGE,
+      // The pauses keep stderr between the two markers, because the engine keeps no order across streams.
+      commands: ["sleep 0.3; printf 'err-partial' >&2; sleep 0.3", "echo third"],
+    });
+    expect(result.status).toBe("success");
+    expect(log.output("stderr")).toBe("err-partial\n");
+    expect(log.text()).toBe(
+      "$ sleep 0.3; printf 'err-partial' >&2; sleep 0.3\nerr-partial\n$ echo third\nthird\n",
+    );
+  });
+
   it("runs the image entrypoint without commands", async () => {
     const { result, log } = await run({ image: HTTPD_IMAGE, timeout: "2s" });
     expect(result.status).toBe("timeout");
