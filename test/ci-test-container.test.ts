@@ -81,4 +81,55 @@ do:
     expect(receiver.requests.map((request) => request.url)).toEqual(["/built/v1.0.0"]);
     expect(receiver.requests[0]!.body.toString()).toBe('{"token": "container-secret-9d2"}');
   });
+
+  it("states a stop reason once", async () => {
+    writeFileSync(
+      path.join(repo, ".pogo/ci/stop.yaml"),
+      `version: 1
+on:
+  push:
+    bookmarks: ["stop"]
+do:
+  - type: container
+    container:
+      image: ${BUSYBOX_IMAGE}
+      timeout: 1s
+      commands:
+        - sleep 60
+`,
+    );
+    const container = new ContainerExecutor({ engine: engine!, sweepOnStart: false });
+    const runStopped = async (signal?: AbortSignal) => {
+      let out = "";
+      const status = await testCommand(
+        undefined,
+        { eventType: "push", rev: "stop", secret: [] },
+        {
+          cwd: repo,
+          env: {},
+          stdout: (text) => {
+            out += text;
+          },
+          stderr: () => {},
+          colour: false,
+          executors: { webhook: new WebhookExecutor(), container },
+          ...(signal ? { signal } : {}),
+        },
+      );
+      return { status, out };
+    };
+
+    const timedOut = await runStopped();
+    expect(timedOut.status).toBe(1);
+    expect(timedOut.out).toContain(
+      "[stop.yaml] timed out after 1 s; its containers were stopped\n",
+    );
+    expect(timedOut.out).not.toContain("timeout: timed out");
+
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 500);
+    const cancelled = await runStopped(controller.signal);
+    expect(cancelled.out).toContain("[stop.yaml] cancelled; its containers were stopped\n");
+    expect(cancelled.out).not.toContain("cancelled: cancelled");
+  });
 });

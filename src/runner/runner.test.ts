@@ -354,7 +354,7 @@ describe("Runner", () => {
       "log - a.yaml:4:8: warning: quote the template",
       "task 0",
       "log 0 x",
-      "log 0 failed: exit code 3",
+      "log 0 exit code 3",
       "done 0 failed",
       "done 1 skipped",
       "end a.yaml failed",

@@ -256,7 +256,8 @@ export class Runner {
     if (result.httpStatus !== undefined) task.httpStatus = result.httpStatus;
     if (result.reason !== undefined) task.reason = run.masker.mask(result.reason);
     task.finishedAt = this.now();
-    if (result.status !== "success" && task.reason) sink.info(`${result.status}: ${task.reason}`);
+    // Every reason states what happened ("timed out after 1 s", "POST … was cancelled"), so the line has no status prefix.
+    if (result.status !== "success" && task.reason) sink.info(task.reason);
     run.notify("taskFinished", pipeline, task);
   }
 
