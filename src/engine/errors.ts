@@ -22,18 +22,47 @@ export class EngineUnavailableError extends PogoError {
 export class EngineCallError extends PogoError {
   /** HTTP status from the Engine API, when the failure came with one. */
   readonly statusCode: number | undefined;
+  /** The engine's own explanation, on one line. */
+  readonly reason: string;
 
   constructor(action: string, cause: unknown) {
-    super("ENGINE_CALL_FAILED", `Failed to ${action}: ${describeCause(cause)}`, { cause });
+    const reason = describeCause(cause);
+    super("ENGINE_CALL_FAILED", `Failed to ${action}: ${reason}`, { cause });
     this.statusCode = statusOf(cause);
+    this.reason = reason;
   }
 }
 
 /** ImageError means an image could not be pulled, built or found. */
 export class ImageError extends PogoError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super("IMAGE_FAILED", message, options);
+  /** The engine's own explanation on one line, when the error came from the engine. */
+  readonly reason: string | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; reason?: string }) {
+    super("IMAGE_FAILED", message, options?.cause === undefined ? {} : { cause: options.cause });
+    this.reason = options?.reason;
   }
+}
+
+/** Returns the engine's explanation of a failure on one line, as `oneLine` cleans it. */
+export function engineReason(error: unknown): string {
+  if (error instanceof EngineCallError || (error instanceof ImageError && error.reason)) {
+    return error.reason ?? "";
+  }
+  return oneLine(error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Removes dockerode's `(HTTP code 500) server error - ` prefix and the
+ * Docker CLI's `Error response from daemon: ` from `text`, joins its
+ * lines, and trims it.
+ */
+export function oneLine(text: string): string {
+  return text
+    .replace(/^\(HTTP code \d+\)[^-]*- /, "")
+    .replace(/Error response from daemon: /g, "")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** DockerfilePathError rejects an `image:` path that is missing or leaves the repository. */
@@ -56,10 +85,10 @@ function describeCause(cause: unknown): string {
   if (typeof cause === "object" && cause !== null) {
     // dockerode puts the engine's own sentence in `json.message`; its `message` repeats the HTTP status.
     const json = (cause as { json?: { message?: unknown } }).json;
-    if (json && typeof json.message === "string") return json.message;
-    if (cause instanceof Error) return cause.message;
+    if (json && typeof json.message === "string") return oneLine(json.message);
+    if (cause instanceof Error) return oneLine(cause.message);
   }
-  return String(cause);
+  return oneLine(String(cause));
 }
 
 function messageOf(error: unknown): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ProgressUpdate } from "../tasks/task.js";
-import { resolveImage } from "./image-source.js";
+import { oneLine } from "./errors.js";
+import { pullFailureMessage, resolveImage } from "./image-source.js";
 import type { Engine, PullProgress } from "./types.js";
 
 /**
@@ -82,5 +83,21 @@ describe("resolveImage", () => {
       total: 100,
     });
     expect(lines).toHaveLength(2);
+  });
+});
+
+describe("pullFailureMessage", () => {
+  it("joins the engine's reason into one sentence", () => {
+    const reason = oneLine(
+      '(HTTP code 500) server error - Get "https://registry.invalid/v2/": dial tcp: no such host \n',
+    );
+    expect(reason).toBe('Get "https://registry.invalid/v2/": dial tcp: no such host');
+    expect(pullFailureMessage("team/app:1", `${reason}.`)).toBe(
+      'Image team/app:1 is not on this machine and could not be pulled: Get "https://registry.invalid/v2/": dial tcp: no such host. Build it locally (docker build -t team/app:1 .), check the image name, or check that the engine can reach its registry.',
+    );
+  });
+
+  it("drops the CLI's daemon prefix", () => {
+    expect(oneLine("Error response from daemon: manifest unknown\n")).toBe("manifest unknown");
   });
 });

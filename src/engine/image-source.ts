@@ -1,7 +1,7 @@
 import type { LogSink } from "../tasks/task.js";
 import { type DockerfileLocation, locateDockerfile, scanBuildContext } from "./build-context.js";
 import { isDockerfileReference } from "./convert.js";
-import { DockerfilePathError, ImageError } from "./errors.js";
+import { DockerfilePathError, engineReason, ImageError } from "./errors.js";
 import { LABEL } from "./labels.js";
 import type { Engine, PullProgress } from "./types.js";
 import { tarStream } from "./workspace.js";
@@ -39,6 +39,30 @@ export async function resolveImage(input: ImageSourceInput): Promise<string> {
 async function pullImage(input: ImageSourceInput): Promise<void> {
   const started = Date.now();
   input.log.info(`pulling image ${input.image}`);
+  try {
+    await pullWithProgress(input);
+  } catch (error) {
+    if (input.signal.aborted) throw error;
+    throw new ImageError(pullFailureMessage(input.image, engineReason(error)), { cause: error });
+  }
+  input.log.info(`pulled image ${input.image} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Builds the one-line message for an image that is neither on this machine
+ * nor pullable, with the engine's reason and what to do next.
+ */
+export function pullFailureMessage(image: string, reason: string): string {
+  const trimmedReason = reason.replace(/[.\s]+$/, "");
+  return (
+    `Image ${image} is not on this machine and could not be pulled` +
+    `${trimmedReason === "" ? "" : `: ${trimmedReason}`}. ` +
+    `Build it locally (docker build -t ${image} .), check the image name, ` +
+    "or check that the engine can reach its registry."
+  );
+}
+
+async function pullWithProgress(input: ImageSourceInput): Promise<void> {
   const reported = new Map<string, string>();
   await input.engine.images.pull(
     input.image,
@@ -55,7 +79,6 @@ async function pullImage(input: ImageSourceInput): Promise<void> {
     },
     input.signal,
   );
-  input.log.info(`pulled image ${input.image} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** Formats one pull status as a log line, such as `a1b2c3d4e5f6: Pull complete`. */

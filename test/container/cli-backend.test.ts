@@ -85,6 +85,19 @@ describe.skipIf(!engine)("container tasks through the docker CLI", () => {
     expect(result).toMatchObject({ status: "failed", exitCode: 42, command: "exit 42" });
   });
 
+  it("explains a failed pull on one line", async () => {
+    // The registry is a closed loopback port, so no other host is contacted.
+    const { result } = await run({ image: "127.0.0.1:9/pogo-test/does-not-exist:1" });
+    const reason = result.reason ?? "";
+    expect(result.status).toBe("failed");
+    expect(reason).toMatch(
+      /^Image 127\.0\.0\.1:9\/pogo-test\/does-not-exist:1 is not on this machine and could not be pulled: /,
+    );
+    expect(reason).toMatch(/connection refused\. Build it locally/);
+    expect(reason).not.toContain("Error response from daemon");
+    expect(reason).not.toMatch(/\s\s|\n/);
+  });
+
   it("stops at the timeout", async () => {
     const { result } = await run({ image: BUSYBOX_IMAGE, commands: ["sleep 60"], timeout: "1s" });
     expect(result.status).toBe("timeout");

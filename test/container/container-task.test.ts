@@ -222,6 +222,24 @@ describe.skipIf(!engine)("container tasks on a real engine", () => {
     expect(log.text()).toContain("pulling image 127.0.0.1:9/pogo-test/missing:1");
   });
 
+  it("explains a failed pull on one line", async () => {
+    // The registry is a closed loopback port, so the engine's real connection failure is the fault and no other host is contacted.
+    const image = "127.0.0.1:9/pogo-test/does-not-exist:1";
+    const { result } = await run({ image, commands: ["true"] });
+    const reason = result.reason ?? "";
+    expect(result.status).toBe("failed");
+    expect(reason).toMatch(
+      /^Image 127\.0\.0\.1:9\/pogo-test\/does-not-exist:1 is not on this machine and could not be pulled: /,
+    );
+    expect(reason).toMatch(/127\.0\.0\.1:9[^ ]*: connect: connection refused\. Build it locally/);
+    expect(reason).toMatch(
+      /check the image name, or check that the engine can reach its registry\.$/,
+    );
+    expect(reason).not.toContain("HTTP code");
+    expect(reason).not.toContain("Failed to pull");
+    expect(reason).not.toMatch(/\s\s|\n/);
+  });
+
   it("stops at the timeout", async () => {
     const started = Date.now();
     const { result } = await run({ image: BUSYBOX_IMAGE, commands: ["sleep 60"], timeout: "1s" });

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type Docker from "dockerode";
 import { engineCall, engineRequest } from "../engine-call.js";
-import { ImageError, isNotFound } from "../errors.js";
+import { ImageError, isNotFound, oneLine } from "../errors.js";
 import { engineFilterTerms, keepMatching } from "../labels.js";
 import type {
   BuildRequest,
@@ -120,8 +120,10 @@ export class ApiImageClient implements ImageClient {
         (error: unknown) => {
           signal?.removeEventListener("abort", onAbort);
           const cause = error ?? failure;
-          if (cause) reject(new ImageError(`Failed to ${action}: ${messageOf(cause)}`, { cause }));
-          else resolve();
+          if (cause) {
+            const reason = oneLine(messageOf(cause));
+            reject(new ImageError(`Failed to ${action}: ${reason}`, { cause, reason }));
+          } else resolve();
         },
         (event: ProgressEvent) => {
           if (event.error || event.errorDetail) failure ??= event;

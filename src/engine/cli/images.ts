@@ -1,5 +1,5 @@
 import { engineCall } from "../engine-call.js";
-import { ImageError, isNotFound } from "../errors.js";
+import { ImageError, isNotFound, oneLine } from "../errors.js";
 import { engineFilterTerms, keepMatching } from "../labels.js";
 import type {
   BuildRequest,
@@ -41,8 +41,10 @@ export class CliImageClient implements ImageClient {
         },
       });
     } catch (error) {
-      throw new ImageError(`Failed to pull image ${reference}: ${commandMessage(error)}`, {
+      const reason = commandMessage(error);
+      throw new ImageError(`Failed to pull image ${reference}: ${reason}`, {
         cause: error,
+        reason,
       });
     }
   }
@@ -94,6 +96,7 @@ export class CliImageClient implements ImageClient {
 }
 
 function commandMessage(error: unknown): string {
-  if (error instanceof DockerCommandError) return error.message.split("\n").slice(-3).join(" ");
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof DockerCommandError)
+    return oneLine(error.message.split("\n").slice(-3).join(" "));
+  return oneLine(error instanceof Error ? error.message : String(error));
 }
