@@ -83,6 +83,10 @@ export class MaskingLogSink implements LogSink {
     return this.masker.safeCut(text, at);
   }
 
+  mask(text: string): string {
+    return this.masker.mask(text);
+  }
+
   /** Emits the unfinished line of every stream; the sink stays usable afterwards. */
   flush(): void {
     if (!this.partial) return;

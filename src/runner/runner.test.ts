@@ -226,6 +226,30 @@ describe("Runner", () => {
     expect(JSON.stringify(result)).not.toContain(encoded);
   });
 
+  it("masks a URL secret that moves the password's end", async () => {
+    // The `@` and `/` in the secret end the URL's userinfo early, so the
+    // URL's password is only the secret's first part.
+    const port = new URL(receiver.url).port;
+    const secret = `fake@127.0.0.1:${port}/hiddenpath`;
+    const lines: string[] = [];
+    const runner = new Runner({ executors });
+    const result = await runner.runEvent({
+      event,
+      secrets: secretSource({ PASS: secret }),
+      plans: [
+        plan(".pogo/ci/a.yaml", {
+          type: "webhook",
+          webhook: { url: `http://u:\${PASS}@127.0.0.1:${port}/hook`, method: "POST" },
+        }),
+      ],
+      observer: { logLine: (_pipeline, _task, line) => lines.push(line.text) },
+    });
+
+    expect(receiver.requests[0]!.url).toBe(`/hiddenpath@127.0.0.1:${port}/hook`);
+    expect(lines.join("\n")).not.toContain("hiddenpath");
+    expect(JSON.stringify(result)).not.toContain("hiddenpath");
+  });
+
   it("keeps a secret whole where the response log is cut", async () => {
     const secret = "fake-Pw-123456";
     receiver.replyAlways((request) => ({

@@ -15,6 +15,8 @@ export interface LogSink {
    * splitting a secret, so the part before it is masked whole.
    */
   safeCut?(text: string, at: number): number;
+  /** Returns `text` with every secret the log masks replaced, for text an executor reshapes before logging it. */
+  mask?(text: string): string;
   /**
    * Receives structured progress of a long step, such as an image pull, so a
    * terminal can draw it compactly. Without it, executors log plain lines.

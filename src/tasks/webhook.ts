@@ -139,7 +139,10 @@ export class WebhookExecutor implements TaskExecutor<WebhookSpec> {
     }
 
     const attempts = attemptCount(spec);
-    const target = `${method} ${maskUrlPassword(spec.url)}`;
+    // Secrets are masked before the password is hidden: a secret holding
+    // `@` or `/` moves where the URL's password ends, and hiding a part of
+    // it first would leave the rest where the log's masker cannot match it.
+    const target = `${method} ${maskUrlPassword(log.mask?.(spec.url) ?? spec.url)}`;
     const headers = withUserinfoAuth(spec.headers, url);
     if (typeof headers === "string") return { status: "failed", reason: headers };
     for (let attempt = 1; ; attempt++) {
