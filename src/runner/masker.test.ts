@@ -32,6 +32,30 @@ describe("SecretMasker", () => {
     expect(masker(...secrets).mask(input)).toBe(output);
   });
 
+  it("masks a multi-line value encoded whole", () => {
+    const value = "line-one-AAAA\nline-two-BBBB";
+    const secrets = masker(value);
+    expect(secrets.mask(Buffer.from(value).toString("base64"))).toBe("***");
+    expect(secrets.mask(Buffer.from(`${value}\n`).toString("base64"))).toBe("***");
+  });
+
+  it("masks each line of a long value's wrapped base64", () => {
+    const value = `fake-${"k".repeat(120)}`;
+    const wrapped = Buffer.from(value)
+      .toString("base64")
+      .match(/.{1,76}/g)!;
+    expect(wrapped.length).toBe(3);
+    const secrets = masker(value);
+    for (const line of wrapped) expect(secrets.mask(line)).toBe("***");
+    expect(secrets.mask("Cg== ok")).toBe("Cg== ok");
+  });
+
+  it("masks a value split by colour codes", () => {
+    const secrets = masker("fake-plain-value-7Q2x");
+    expect(secrets.mask("got fake-plain-valu\u001b[0me-7Q2x\u001b[31m!")).toBe("got ***!");
+    expect(secrets.mask("\u001b[31mred\u001b[0m fake")).toBe("\u001b[31mred\u001b[0m fake");
+  });
+
   it.each([
     { name: "JSON-escaped", input: JSON.stringify('x fake\\back"q\ty') },
     { name: "percent-encoded", input: `x ${encodeURIComponent('fake\\back"q\ty')} y` },

@@ -9,6 +9,31 @@ export const MASK = "***";
  */
 export const MIN_SECRET_LENGTH = 4;
 
+// SGR (colour) sequences, which a terminal does not show.
+const SGR_SEQUENCE = /\u001b\[[0-9;:]*m/g;
+
+// Width at which `base64` and `openssl base64` wrap their output.
+const BASE64_LINE = 76;
+const MIN_BASE64_LINE = 16;
+
+// Returns the base64 of `value` as `btoa (secret "KEY")` and `printf %s |
+// base64` give it, and of `value` plus the newline `echo | base64` adds,
+// each also as the 76-character lines `base64` wraps a long one into.
+function base64Forms(value: string): string[] {
+  const forms: string[] = [];
+  for (const text of [value, `${value}\n`]) {
+    const encoded = Buffer.from(text).toString("base64");
+    forms.push(encoded);
+    if (encoded.length <= BASE64_LINE) continue;
+    for (let start = 0; start < encoded.length; start += BASE64_LINE) {
+      const line = encoded.slice(start, start + BASE64_LINE);
+      // A short last line (`Cg==`) would blank out text that is no secret.
+      if (line.length >= MIN_BASE64_LINE) forms.push(line);
+    }
+  }
+  return forms;
+}
+
 // Runs of the base64 and base64url alphabets, with optional padding.
 const BASE64_TOKEN = /[A-Za-z0-9+/_-]{8,}={0,2}/g;
 
@@ -39,15 +64,19 @@ export class SecretMasker {
     if (this.added.has(value)) return;
     this.added.add(value);
     let changed = false;
+    const register = (form: string) => {
+      if (form.length < MIN_SECRET_LENGTH || this.values.has(form)) return;
+      this.values.add(form);
+      changed = true;
+    };
     for (const line of value.split(/\r?\n/)) {
       const trimmed = line.trim();
       if (trimmed.length < MIN_SECRET_LENGTH) continue;
-      for (const form of encodedForms(trimmed)) {
-        if (this.values.has(form)) continue;
-        this.values.add(form);
-        changed = true;
-      }
+      for (const form of encodedForms(trimmed)) register(form);
     }
+    // A multi-line value is also encoded whole (`base64 key.pem`).
+    const whole = value.trim();
+    if (/[\r\n]/.test(whole)) for (const form of base64Forms(whole)) register(form);
     if (changed) this.sorted = [...this.values].sort((a, b) => b.length - a.length);
   }
 
@@ -74,8 +103,21 @@ export class SecretMasker {
     return this.values.size;
   }
 
-  /** Returns `text` with every registered value replaced by `***`. */
+  /**
+   * Returns `text` with every registered value replaced by `***`. A value
+   * split by colour codes (`fake-pa\e[0mssword`) shows whole on a terminal,
+   * so when the text without its SGR sequences contains a value, that text is
+   * masked instead and the line loses its colours.
+   */
   mask(text: string): string {
+    const masked = this.replaceValues(text);
+    if (!masked.includes("\u001b[")) return masked;
+    const plain = masked.replace(SGR_SEQUENCE, "");
+    const maskedPlain = this.replaceValues(plain);
+    return maskedPlain === plain ? masked : maskedPlain;
+  }
+
+  private replaceValues(text: string): string {
     let masked = text;
     for (const value of this.sorted) {
       if (masked.includes(value)) masked = masked.split(value).join(MASK);
@@ -114,9 +156,7 @@ function encodedForms(value: string): Set<string> {
     value,
     JSON.stringify(value).slice(1, -1),
     encodeURIComponent(value),
-    // `btoa (secret "KEY")` in a template, or a tool that prints its token
-    // encoded: the base64 of the whole value is as good as the value.
-    Buffer.from(value).toString("base64"),
+    ...base64Forms(value),
   ]);
   try {
     const url = new URL("http://host/");
