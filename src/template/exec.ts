@@ -41,6 +41,18 @@ import { GoComplex, GoNumber, GoStruct, type GoValue, goInt, isTrue, typeName } 
  */
 const MAX_EXEC_DEPTH = 100000;
 
+/**
+ * MAX_OUTPUT_LENGTH caps what one execution writes, in UTF-16 code units.
+ * Go has no cap, but a config that renders to gigabytes would take the
+ * server's memory with it; a CI config value is far smaller.
+ */
+export const MAX_OUTPUT_LENGTH = 4 * 1024 * 1024;
+
+/** Reports whether `error` is V8 running out of stack, not some other RangeError. */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && error.message.includes("call stack");
+}
+
 /** MISSING marks "no value from a previous pipeline stage", as Go's missingVal does. */
 const MISSING: unique symbol = Symbol("missing");
 type Final = GoValue | typeof MISSING;
@@ -172,7 +184,7 @@ export class State {
       case NodeType.List:
         for (const child of node.nodes) {
           if (child.type === NodeType.Text) {
-            this.out += child.text;
+            this.write(child, child.text);
             continue;
           }
           const flow = this.walk(dot, child);
@@ -186,7 +198,7 @@ export class State {
         this.walkTemplate(dot, node);
         return Flow.Normal;
       case NodeType.Text:
-        this.out += node.text;
+        this.write(node, node.text);
         return Flow.Normal;
       default:
         return this.errorf("unknown node: %s", String(node));
@@ -247,7 +259,7 @@ export class State {
       this.push("$", newDot);
       this.walk(newDot, root);
     } catch (error) {
-      if (error instanceof RangeError) {
+      if (isStackOverflow(error)) {
         this.tmplName = savedName;
         this.at(t);
         this.errorf("exceeded maximum template depth (%v)", MAX_EXEC_DEPTH);
@@ -496,8 +508,9 @@ export class State {
       if (fn.variadic && numIn - 1 < numFixed) t = params[numIn - 1]!;
       argv.push(this.validateType(final, t));
     }
+    let result: GoValue;
     try {
-      return fn.call(argv, this.env);
+      result = fn.call(argv, this.env);
     } catch (error) {
       if (error instanceof GoError) {
         this.at(node);
@@ -505,6 +518,17 @@ export class State {
       }
       throw error;
     }
+    // Values that never reach the output (`$x := printf "%s%s" $x $x` in a
+    // range) are capped as the output is.
+    if (typeof result === "string" && result.length > MAX_OUTPUT_LENGTH) {
+      this.at(node);
+      return this.errorf(
+        "%s returned more than %d characters; rendering stopped",
+        name,
+        MAX_OUTPUT_LENGTH,
+      );
+    }
+    return result;
   }
 
   /** Checks that a computed value fits a parameter type, as Go's validateType does. */
@@ -595,9 +619,17 @@ export class State {
 
   private printValue(n: Node, v: GoValue): void {
     this.at(n);
-    if (typeof v === "string") this.out += v;
-    else if (v === undefined) this.out += "<no value>";
-    else this.out += sprintValue(v);
+    if (typeof v === "string") this.write(n, v);
+    else if (v === undefined) this.write(n, "<no value>");
+    else this.write(n, sprintValue(v));
+  }
+
+  private write(n: Node, text: string): void {
+    if (this.out.length + text.length > MAX_OUTPUT_LENGTH) {
+      this.at(n);
+      this.errorf("output is longer than %d characters; rendering stopped", MAX_OUTPUT_LENGTH);
+    }
+    this.out += text;
   }
 }
 

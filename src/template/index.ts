@@ -7,7 +7,7 @@
 
 import type { TemplateData } from "../config/event.js";
 import { TemplateExecError, TemplateParseError } from "./errors.js";
-import { type ExecSource, State } from "./exec.js";
+import { type ExecSource, isStackOverflow, State } from "./exec.js";
 import { type CallEnv, FUNCTION_NAMES } from "./funcs.js";
 import { toWellFormed } from "./gostring.js";
 import { GoTime } from "./gotime.js";
@@ -69,7 +69,9 @@ export class Template {
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
       // NOTE: Go has no nesting limit; JavaScript's stack ends after about a thousand levels.
-      const message = `template: ${this.name}: nesting is too deep to execute`;
+      const message = isStackOverflow(error)
+        ? `template: ${this.name}: nesting is too deep to execute`
+        : `template: ${this.name}: a value is too large to build (${error.message})`;
       throw new TemplateExecError(message, 1, 1, { cause: error });
     }
   }

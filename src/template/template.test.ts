@@ -83,6 +83,32 @@ describe("nesting limits", () => {
   });
 });
 
+describe("output limits", () => {
+  it("stops output past 4 MiB", () => {
+    const call = '{{template "mega"}}';
+    const source = `{{define "mega"}}{{printf "%0999999d" 0}}{{end}}${call.repeat(5)}`;
+    const error = captureError(() => parseTemplate("big", source).execute(data));
+    expect(error).toBeInstanceOf(TemplateExecError);
+    expect((error as Error).message).toBe(
+      'template: big:1:19: executing "mega" at <{{printf "%0999999d" 0}}>: output is longer than 4194304 characters; rendering stopped',
+    );
+  });
+
+  it("stops a function result past 4 MiB", () => {
+    const source = '{{$x := printf "%0999999d" 0}}{{$x = printf "%s%s%s%s%s" $x $x $x $x $x}}';
+    const error = captureError(() => parseTemplate("big", source).execute(data));
+    expect(error).toBeInstanceOf(TemplateExecError);
+    expect((error as Error).message).toContain(
+      "printf returned more than 4194304 characters; rendering stopped",
+    );
+  });
+
+  it("renders output under the limit", () => {
+    const four = '{{printf "%0999999d" 0}}'.repeat(4);
+    expect(parseTemplate("big", four).execute(data)).toHaveLength(3_999_996);
+  });
+});
+
 describe("hasTemplateActions", () => {
   it("detects an opening delimiter", () => {
     expect(hasTemplateActions("a {{.Rev}}")).toBe(true);
