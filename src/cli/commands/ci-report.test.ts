@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { PipelineRun, TaskRun } from "../../runner/types.js";
-import { liveReporter, painter, terminalSafe, terminalSafeLines } from "./ci-report.js";
+import {
+  liveReporter,
+  painter,
+  pipelineLabel,
+  terminalSafe,
+  terminalSafeLines,
+} from "./ci-report.js";
 
 const LINK = "\u001b]8;;https://example.test\u001b\\here\u001b]8;;\u001b\\";
 
@@ -17,8 +23,18 @@ describe("terminalSafe", () => {
     expect(terminalSafe("\u001b[31mred", false)).toBe("red");
   });
 
+  it("escapes bidi controls", () => {
+    expect(terminalSafe("build\u202egnp.yaml", false)).toBe("build<202e>gnp.yaml");
+  });
+
   it("escapes DEL and C1 controls", () => {
     expect(terminalSafe("a\u007fb\u009bc\td", false)).toBe("a^?b<9b>c\td");
+  });
+});
+
+describe("pipelineLabel", () => {
+  it("escapes a newline in a file name", () => {
+    expect(pipelineLabel(".pogo/ci/a\nfake line.yaml")).toBe("a^Jfake line.yaml");
   });
 });
 

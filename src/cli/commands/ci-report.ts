@@ -25,8 +25,18 @@ export function painter(enabled: boolean): Painter {
 }
 
 const SGR = /\u001b\[[0-9;:]*m/y;
-// Tab is the only control character shown as is.
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
+// Tab is the only control character shown as is. The Unicode bidi
+// controls count too, because they reorder the rest of a line on screen.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+function isBidiControl(code: number): boolean {
+  return (
+    code === 0x200e ||
+    code === 0x200f ||
+    (code >= 0x202a && code <= 0x202e) ||
+    (code >= 0x2066 && code <= 0x2069)
+  );
+}
 
 /**
  * Makes log text safe to print, so a log cannot move the cursor, rewrite
@@ -53,7 +63,8 @@ export function terminalSafe(text: string, keepColour: boolean): string {
         continue;
       }
     }
-    if (code === 0x09 || (code >= 0x20 && code < 0x7f) || code > 0x9f) out += text[index];
+    if (isBidiControl(code)) out += `<${code.toString(16)}>`;
+    else if (code === 0x09 || (code >= 0x20 && code < 0x7f) || code > 0x9f) out += text[index];
     else if (code < 0x20) out += `^${String.fromCharCode(code + 0x40)}`;
     else if (code === 0x7f) out += "^?";
     else out += `<${code.toString(16)}>`;
@@ -81,7 +92,7 @@ export function paints(paint: Painter): boolean {
 
 /** Returns the short name a pipeline is shown under: its config file name. */
 export function pipelineLabel(file: string): string {
-  return path.basename(file);
+  return terminalSafe(path.basename(file), false);
 }
 
 /**

@@ -1,4 +1,3 @@
-import path from "node:path";
 import type { Command } from "commander";
 import type {
   LogLineInfo,
@@ -13,7 +12,14 @@ import { readServerSentEvents } from "../../client/sse.js";
 import { formatDuration } from "../../runner/duration.js";
 import { UsageError } from "../../util/errors.js";
 import { useColour } from "./ci-local.js";
-import { type Painter, painter, paints, terminalSafe, terminalSafeLines } from "./ci-report.js";
+import {
+  type Painter,
+  painter,
+  paints,
+  pipelineLabel,
+  terminalSafe,
+  terminalSafeLines,
+} from "./ci-report.js";
 import { connect, linkedRepository, withConnectionOptions } from "./client-options.js";
 
 interface RunsFlags extends ConnectionFlags {
@@ -249,7 +255,7 @@ export async function followRun(
   output.write(runHeader(run, output.paint));
   const files = new Map(run.pipelines.map((pipeline) => [pipeline.index, pipeline.file]));
   const prefix = (index: number) =>
-    output.paint("cyan", `[${path.basename(files.get(index) ?? `pipeline ${index}`)}]`);
+    output.paint("cyan", `[${pipelineLabel(files.get(index) ?? `pipeline ${index}`)}]`);
   let status = run.status;
   try {
     const response = await client.runEvents(repository, run.id, signal);
@@ -319,7 +325,7 @@ function pipelineLine(pipeline: PipelineInfo, paint: Painter): string {
   const pattern = pipeline.pattern ? ` (matched ${JSON.stringify(pipeline.pattern)})` : "";
   const reason = pipeline.reason && pipeline.status !== "success" ? `: ${pipeline.reason}` : "";
   const time = pipeline.startedAt ? ` ${durationOf(pipeline.startedAt, pipeline.finishedAt)}` : "";
-  return `${paint("bold", pipeline.file)}${pattern} ${statusColour(pipeline.status, paint)}${time}${reason}`;
+  return `${paint("bold", terminalSafe(pipeline.file, false))}${pattern} ${statusColour(pipeline.status, paint)}${time}${reason}`;
 }
 
 function taskLine(_pipeline: PipelineInfo, task: TaskInfo, paint: Painter): string {
