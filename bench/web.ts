@@ -237,7 +237,9 @@ export async function run(): Promise<void> {
         time: end,
       });
     }
-    await runStore.appendLines(lines);
+    // Live lines are stored only for the worker that leases the run.
+    await store.db.execute("UPDATE ci_runs SET lease_owner = 'bench' WHERE id = 'live'");
+    await runStore.appendLines("bench", lines);
     const seedSeconds = (performance.now() - seedStarted) / 1000;
 
     const signIn = await app.inject({

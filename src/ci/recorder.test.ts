@@ -26,9 +26,15 @@ describe("RunRecorder", () => {
     const repository = await opened.store.createRepository("app", user, false);
     const revision = await commitFiles(opened.store, repository, { "README.md": "hi\n" });
     await opened.store.setBookmark(repository, "main", revision.id, user);
-    const runId = (await runs.listRuns(repository.id, {}, 0, 1)).runs[0]!.id;
+    const runId = (await runs.claim("worker", 30_000))!.id;
 
-    const recorder = new RunRecorder(runs, new RunBus(), runId, pino({ level: "silent" }));
+    const recorder = new RunRecorder(
+      runs,
+      new RunBus(),
+      runId,
+      "worker",
+      pino({ level: "silent" }),
+    );
     const observer = recorder.observer(0);
     const task = { index: 0 } as never;
     for (let number = 1; number <= MAX_STORED_LINES + 50; number++) {

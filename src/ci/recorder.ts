@@ -23,7 +23,9 @@ export const MAX_STORED_LINES = DEFAULT_MAX_LOG_LINES_PER_TASK;
  * ordered chain: a task's status never lands before the lines it logged,
  * and a log is packed only after its last line is stored. Log lines are
  * batched; status changes are written at once. Each write is also
- * announced on the bus for live watchers.
+ * announced on the bus for live watchers. Every write names the lease
+ * owner and is dropped once another server has interrupted the run, so
+ * the records stay as that server left them.
  */
 export class RunRecorder {
   private chain: Promise<void> = Promise.resolve();
@@ -35,6 +37,7 @@ export class RunRecorder {
     private readonly runs: RunStore,
     private readonly bus: RunBus,
     private readonly runId: string,
+    private readonly owner: string,
     private readonly logger: Logger,
   ) {}
 
@@ -86,9 +89,11 @@ export class RunRecorder {
       droppedLogLines: task.droppedLogLines,
     };
     this.bus.publish(this.runId, { kind: "task", pipeline, task: task.index, ...fields });
-    this.write(() => this.runs.updateTask(this.runId, pipeline, task.index, fields));
+    this.write(() => this.runs.updateTask(this.runId, this.owner, pipeline, task.index, fields));
     if (finished)
-      this.write(() => this.runs.packLog({ runId: this.runId, pipeline, task: task.index }));
+      this.write(() =>
+        this.runs.packLog({ runId: this.runId, pipeline, task: task.index }, this.owner),
+      );
   }
 
   private pipelineChanged(index: number, pipeline: PipelineRun): void {
@@ -100,10 +105,10 @@ export class RunRecorder {
       finishedAt: pipeline.finishedAt?.getTime() ?? null,
     };
     this.bus.publish(this.runId, { kind: "pipeline", pipeline: index, ...fields });
-    this.write(() => this.runs.updatePipeline(this.runId, index, fields));
+    this.write(() => this.runs.updatePipeline(this.runId, this.owner, index, fields));
     if (pipeline.finishedAt) {
       this.write(() =>
-        this.runs.packLog({ runId: this.runId, pipeline: index, task: PIPELINE_LOG }),
+        this.runs.packLog({ runId: this.runId, pipeline: index, task: PIPELINE_LOG }, this.owner),
       );
     }
   }
@@ -116,10 +121,10 @@ export class RunRecorder {
     if (this.pending.length === 0) return;
     const lines = this.pending;
     this.pending = [];
-    this.write(() => this.runs.appendLines(lines));
+    this.write(() => this.runs.appendLines(this.owner, lines));
   }
 
-  private write(operation: () => Promise<void>): void {
+  private write(operation: () => Promise<unknown>): void {
     this.chain = this.chain.then(async () => {
       try {
         await operation();

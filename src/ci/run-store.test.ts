@@ -84,7 +84,7 @@ describe.each(backends)("RunStore on $name", (backend) => {
     await queue("main");
     await queue("next");
     const run = (await runs.claim("dead-worker", 30_000))!;
-    await runs.addPipelines(run.id, [
+    await runs.addPipelines(run.id, "dead-worker", [
       {
         index: 0,
         file: ".pogo/ci/a.yaml",
@@ -98,7 +98,7 @@ describe.each(backends)("RunStore on $name", (backend) => {
         ],
       },
     ]);
-    await runs.updateTask(run.id, 0, 0, {
+    await runs.updateTask(run.id, "dead-worker", 0, 0, {
       status: "running",
       exitCode: null,
       httpStatus: null,
@@ -107,7 +107,7 @@ describe.each(backends)("RunStore on $name", (backend) => {
       finishedAt: null,
       droppedLogLines: 0,
     });
-    await runs.appendLines([
+    await runs.appendLines("dead-worker", [
       { runId: run.id, pipeline: 0, task: 0, number: 1, stream: "stdout", text: "one", time: 1 },
     ]);
 
@@ -132,6 +132,85 @@ describe.each(backends)("RunStore on $name", (backend) => {
     expect(await runs.finishRun(run.id, "dead-worker", "success", null)).toBe(false);
   });
 
+  it("drops writes of a worker whose run was interrupted", async () => {
+    await queue("main");
+    const run = (await runs.claim("stale-worker", 1_000, 1_000))!;
+    const pipeline = {
+      index: 0,
+      file: ".pogo/ci/a.yaml",
+      pattern: "main",
+      status: "queued" as const,
+      reason: null,
+      warnings: [],
+      tasks: [
+        { index: 0, type: "container" as const, name: "sleep 6" },
+        { index: 1, type: "webhook" as const, name: "POST http://x" },
+      ],
+    };
+    expect(await runs.addPipelines(run.id, "stale-worker", [pipeline])).toBe(true);
+    const running = {
+      status: "running" as const,
+      reason: null,
+      startedAt: 1_000,
+      finishedAt: null,
+    };
+    expect(await runs.updatePipeline(run.id, "stale-worker", 0, running)).toBe(true);
+    const task = {
+      status: "running" as const,
+      exitCode: null,
+      httpStatus: null,
+      reason: null,
+      startedAt: 1_000,
+      finishedAt: null,
+      droppedLogLines: 0,
+    };
+    expect(await runs.updateTask(run.id, "stale-worker", 0, 0, task)).toBe(true);
+    const line = { runId: run.id, pipeline: 0, stream: "stdout" as const, time: 1 };
+    await runs.appendLines("stale-worker", [{ ...line, task: 0, number: 1, text: "one" }]);
+    // A worker that does not hold the lease writes nothing.
+    expect(await runs.updateTask(run.id, "thief", 0, 0, { ...task, status: "failed" })).toBe(false);
+
+    // The lease expired, so another server marks the run interrupted.
+    const interrupted = await runs.interruptStale(() => false, 2_500);
+    expect(interrupted.map((entry) => entry.id)).toEqual([run.id]);
+    const before = (await runs.getRun(repository.id, run.id))!;
+
+    // The stale worker goes on as if it still held the run.
+    const finished = { ...task, status: "success" as const, exitCode: 0, finishedAt: 3_000 };
+    expect(await runs.updateTask(run.id, "stale-worker", 0, 0, finished)).toBe(false);
+    expect(await runs.updateTask(run.id, "stale-worker", 0, 1, task)).toBe(false);
+    await runs.appendLines("stale-worker", [
+      { ...line, task: 0, number: 2, text: "two" },
+      { ...line, task: 1, number: 1, text: "late" },
+    ]);
+    await runs.packLog({ runId: run.id, pipeline: 0, task: 1 }, "stale-worker");
+    const cancelled = {
+      status: "cancelled" as const,
+      reason: "the run was cancelled",
+      startedAt: 1_000,
+      finishedAt: 3_000,
+    };
+    expect(await runs.updatePipeline(run.id, "stale-worker", 0, cancelled)).toBe(false);
+    await runs.packRunLogs(run.id, "stale-worker");
+    expect(await runs.finishRun(run.id, "stale-worker", "cancelled", "cancelled")).toBe(false);
+    expect(await runs.addPipelines(run.id, "stale-worker", [{ ...pipeline, index: 1 }])).toBe(
+      false,
+    );
+
+    const after = (await runs.getRun(repository.id, run.id))!;
+    expect(after).toEqual(before);
+    expect(after.pipelines).toHaveLength(1);
+    expect(after.pipelines[0]!.status).toBe("interrupted");
+    expect(after.pipelines[0]!.tasks.map((entry) => entry.status)).toEqual([
+      "interrupted",
+      "skipped",
+    ]);
+    expect(after.pipelines[0]!.tasks[0]!.log.map((entry) => entry.text)).toEqual(["one"]);
+    const late = await runs.readLog({ runId: run.id, pipeline: 0, task: 1 }, 0);
+    expect(late).toEqual({ lines: [], complete: false });
+    expect(await opened.store.db.query("SELECT num FROM ci_log_lines")).toEqual([]);
+  });
+
   it("interrupts runs whose lease expired", async () => {
     await queue("main");
     const run = (await runs.claim("slow-worker", 1_000, 1_000))!;
@@ -143,7 +222,7 @@ describe.each(backends)("RunStore on $name", (backend) => {
   it("keeps a lease alive and reports cancellations", async () => {
     await queue("main");
     const run = (await runs.claim("worker", 1_000, 1_000))!;
-    await runs.addPipelines(run.id, [
+    await runs.addPipelines(run.id, "worker", [
       {
         index: 0,
         file: "a",
@@ -184,7 +263,7 @@ describe.each(backends)("RunStore on $name", (backend) => {
       text: `line ${index + 1} ✓`,
       time: index,
     }));
-    await runs.appendLines(lines);
+    await runs.appendLines("worker", lines);
     const live = await runs.readLog({ runId: run.id, pipeline: 0, task: 0 }, 440);
     expect(live.complete).toBe(false);
     expect(live.lines.map((line) => line.number)).toEqual([
@@ -215,7 +294,7 @@ describe.each(backends)("RunStore on $name", (backend) => {
     await queue("dev");
     for (const bookmark of ["main", "dev"]) {
       const run = (await runs.claim("worker", 30_000))!;
-      await runs.addPipelines(run.id, [
+      await runs.addPipelines(run.id, "worker", [
         {
           index: 0,
           file: ".pogo/ci/a.yaml",

@@ -238,10 +238,25 @@ export class RunStore implements RunHistoryReader {
     await this.db.execute("UPDATE ci_runs SET token_id = $1 WHERE id = $2", [tokenId, runId]);
   }
 
-  /** Writes the pipelines and tasks of a run that just started. */
-  async addPipelines(runId: string, pipelines: readonly NewPipeline[]): Promise<void> {
-    if (pipelines.length === 0) return;
-    await this.db.transaction(async (tx) => {
+  /**
+   * Writes the pipelines and tasks of a run that just started, while
+   * `owner` still holds its lease. Returns false, writing nothing, when the
+   * run was taken over. On PostgreSQL the run row stays share-locked until
+   * the rows are in, so a concurrent `interruptStale` waits and then marks
+   * them too.
+   */
+  async addPipelines(
+    runId: string,
+    owner: string,
+    pipelines: readonly NewPipeline[],
+  ): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const lock = this.db.dialect === "postgres" ? " FOR SHARE" : "";
+      const leased = await tx.query(
+        `SELECT id FROM ci_runs WHERE id = $1 AND lease_owner = $2 AND status = 'running'${lock}`,
+        [runId, owner],
+      );
+      if (leased.length === 0) return false;
       for (const pipeline of pipelines) {
         await tx.execute(
           `INSERT INTO ci_pipelines (run_id, idx, file, pattern, status, reason, warnings)
@@ -264,11 +279,19 @@ export class RunStore implements RunHistoryReader {
           );
         }
       }
+      return true;
     });
   }
 
+  /**
+   * Updates a pipeline while `owner` holds the run's lease, in one
+   * statement, so a worker whose run was interrupted by another server
+   * cannot overwrite the `interrupted` status. Returns false when nothing
+   * was written.
+   */
   async updatePipeline(
     runId: string,
+    owner: string,
     index: number,
     fields: {
       status: RunStatus;
@@ -276,22 +299,27 @@ export class RunStore implements RunHistoryReader {
       startedAt: number | null;
       finishedAt: number | null;
     },
-  ): Promise<void> {
-    await this.db.execute(
-      "UPDATE ci_pipelines SET status = $1, reason = $2, started_at = $3, finished_at = $4 WHERE run_id = $5 AND idx = $6",
-      [fields.status, fields.reason, fields.startedAt, fields.finishedAt, runId, index],
+  ): Promise<boolean> {
+    const changed = await this.db.execute(
+      `UPDATE ci_pipelines SET status = $1, reason = $2, started_at = $3, finished_at = $4
+       WHERE run_id = $5 AND idx = $6 AND ${leaseHeld("$5", "$7")}`,
+      [fields.status, fields.reason, fields.startedAt, fields.finishedAt, runId, index, owner],
     );
+    return changed > 0;
   }
 
+  /** Updates a task while `owner` holds the run's lease, like `updatePipeline`. */
   async updateTask(
     runId: string,
+    owner: string,
     pipeline: number,
     index: number,
     fields: Omit<TaskDetail, "index" | "type" | "name" | "log">,
-  ): Promise<void> {
-    await this.db.execute(
+  ): Promise<boolean> {
+    const changed = await this.db.execute(
       `UPDATE ci_tasks SET status = $1, exit_code = $2, http_status = $3, reason = $4, started_at = $5,
-         finished_at = $6, dropped_lines = $7 WHERE run_id = $8 AND pipeline_idx = $9 AND idx = $10`,
+         finished_at = $6, dropped_lines = $7
+       WHERE run_id = $8 AND pipeline_idx = $9 AND idx = $10 AND ${leaseHeld("$8", "$11")}`,
       [
         fields.status,
         fields.exitCode,
@@ -303,18 +331,24 @@ export class RunStore implements RunHistoryReader {
         runId,
         pipeline,
         index,
+        owner,
       ],
     );
+    return changed > 0;
   }
 
-  /** Appends live log lines; each carries its log and its number within it. */
-  async appendLines(lines: ReadonlyArray<LogRef & StoredLine>): Promise<void> {
+  /**
+   * Appends live log lines; each carries its log and its number within it.
+   * A line is stored only while `owner` holds its run's lease, checked in
+   * the same statement that inserts it.
+   */
+  async appendLines(owner: string, lines: ReadonlyArray<LogRef & StoredLine>): Promise<void> {
     const CHUNK = 200;
     for (let start = 0; start < lines.length; start += CHUNK) {
       const chunk = lines.slice(start, start + CHUNK);
-      const values: unknown[] = [];
+      const values: unknown[] = [owner];
       const tuples = chunk.map((line, index) => {
-        const base = index * 7;
+        const base = 1 + index * 7;
         values.push(
           line.runId,
           line.pipeline,
@@ -324,10 +358,16 @@ export class RunStore implements RunHistoryReader {
           line.text,
           line.time,
         );
-        return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7})`;
+        // The casts give PostgreSQL the column types, which a VALUES list
+        // used as a subquery does not take from the INSERT target.
+        return `(CAST($${base + 1} AS TEXT), CAST($${base + 2} AS INTEGER), CAST($${base + 3} AS INTEGER), CAST($${base + 4} AS INTEGER), CAST($${base + 5} AS TEXT), CAST($${base + 6} AS TEXT), CAST($${base + 7} AS BIGINT))`;
       });
+      // SQLite and PostgreSQL both name the columns of a VALUES list column1, column2, ...
       await this.db.execute(
-        `INSERT INTO ci_log_lines (run_id, pipeline_idx, task_idx, num, stream, text, time) VALUES ${tuples.join(", ")}`,
+        `INSERT INTO ci_log_lines (run_id, pipeline_idx, task_idx, num, stream, text, time)
+         SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7
+         FROM (VALUES ${tuples.join(", ")}) AS v
+         WHERE ${leaseHeld("v.column1", "$1")}`,
         values,
       );
     }
@@ -336,31 +376,41 @@ export class RunStore implements RunHistoryReader {
   /**
    * Packs the live lines of one finished log into a gzip blob and deletes
    * them, in one transaction, so a reader sees either the lines or the blob.
+   * With `owner`, both writes happen only while that owner holds the run's
+   * lease, so a stale worker leaves a log that another server packed alone.
    */
-  async packLog(ref: LogRef): Promise<void> {
+  async packLog(ref: LogRef, owner?: string): Promise<void> {
     const lines = await this.liveLines(this.db, ref, 0);
     const content = await gzipAsync(Buffer.from(lines.map(lineJson).join("\n"), "utf8"));
+    const leased = owner === undefined ? "" : ` AND ${leaseHeld("$1", "$6")}`;
+    const ownerParam = owner === undefined ? [] : [owner];
     await this.db.transaction(async (tx) => {
+      // SQLite needs the WHERE clause to read ON CONFLICT as part of the INSERT.
       await tx.execute(
-        `INSERT INTO ci_logs (run_id, pipeline_idx, task_idx, line_count, content) VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO ci_logs (run_id, pipeline_idx, task_idx, line_count, content)
+         SELECT $1, $2, $3, $4, $5 WHERE 1 = 1${leased}
          ON CONFLICT (run_id, pipeline_idx, task_idx) DO NOTHING`,
-        [ref.runId, ref.pipeline, ref.task, lines.length, content],
+        [ref.runId, ref.pipeline, ref.task, lines.length, content, ...ownerParam],
       );
       await tx.execute(
-        "DELETE FROM ci_log_lines WHERE run_id = $1 AND pipeline_idx = $2 AND task_idx = $3",
-        [ref.runId, ref.pipeline, ref.task],
+        `DELETE FROM ci_log_lines WHERE run_id = $1 AND pipeline_idx = $2 AND task_idx = $3${owner === undefined ? "" : ` AND ${leaseHeld("$1", "$4")}`}`,
+        [ref.runId, ref.pipeline, ref.task, ...ownerParam],
       );
     });
   }
 
-  /** Packs every log of a run that still has live lines; used when a run ends or is interrupted. */
-  async packRunLogs(runId: string): Promise<void> {
+  /**
+   * Packs every log of a run that still has live lines; used when a run
+   * ends or is interrupted. With `owner`, only while that owner holds the
+   * run's lease, as in `packLog`.
+   */
+  async packRunLogs(runId: string, owner?: string): Promise<void> {
     const refs = await this.db.query<{ pipeline_idx: number; task_idx: number }>(
       "SELECT DISTINCT pipeline_idx, task_idx FROM ci_log_lines WHERE run_id = $1",
       [runId],
     );
     for (const ref of refs)
-      await this.packLog({ runId, pipeline: ref.pipeline_idx, task: ref.task_idx });
+      await this.packLog({ runId, pipeline: ref.pipeline_idx, task: ref.task_idx }, owner);
   }
 
   /** Marks a run finished; only the lease holder may, so a run declared interrupted stays so. */
@@ -708,6 +758,15 @@ export class RunStore implements RunHistoryReader {
       time: row.time,
     }));
   }
+}
+
+/**
+ * Returns an SQL condition that holds while the owner in parameter
+ * `ownerParam` leases the running run whose id is `runId` (a parameter or
+ * a column).
+ */
+function leaseHeld(runId: string, ownerParam: string): string {
+  return `EXISTS (SELECT 1 FROM ci_runs lease WHERE lease.id = ${runId} AND lease.lease_owner = ${ownerParam} AND lease.status = 'running')`;
 }
 
 function toSummary(row: RunRow): RunSummary {

@@ -220,7 +220,7 @@ export class CiWorker {
     const { store, runs, logger } = this.deps;
     const { run } = active;
     const log = logger.child({ run: run.id });
-    const recorder = new RunRecorder(runs, this.deps.bus, run.id, log);
+    const recorder = new RunRecorder(runs, this.deps.bus, run.id, this.owner, log);
     log.info({ event: run.event, bookmark: run.bookmark, revision: run.revisionId }, "run started");
     this.deps.bus.publish(run.id, { kind: "run", status: "running", finishedAt: null });
 
@@ -287,10 +287,13 @@ export class CiWorker {
           });
         }
       }
-      await runs.addPipelines(
+      const added = await runs.addPipelines(
         run.id,
+        this.owner,
         plans.map((plan, index) => newPipeline(plan, index, masker)),
       );
+      // Another server interrupted the run while it was being planned.
+      if (!added) return;
 
       const results = await Promise.all(
         plans.map((plan, index) => {
@@ -335,7 +338,7 @@ export class CiWorker {
       log.error({ err: error }, "run failed unexpectedly");
     } finally {
       await recorder.drain();
-      await runs.packRunLogs(run.id).catch(() => {});
+      await runs.packRunLogs(run.id, this.owner).catch(() => {});
       const now = Date.now();
       const finished = await runs.finishRun(run.id, this.owner, status, reason, now);
       if (active.tokenId !== undefined)
