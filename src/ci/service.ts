@@ -15,7 +15,17 @@ import { CiWorker, type WorkerOptions } from "./worker.js";
 
 /** DEFAULT_RETENTION_MS keeps finished runs and unused checkouts for 30 days. */
 export const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
-const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+const MAX_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+const MIN_PRUNE_INTERVAL_MS = 10 * 1000;
+
+/**
+ * Returns the time between prunes: half the retention, from 10 seconds to
+ * 1 hour. A finished run thus outlives its retention by at most half of it,
+ * or by up to 10 seconds when the retention is under 20 seconds.
+ */
+export function pruneIntervalMs(retentionMs: number): number {
+  return Math.min(MAX_PRUNE_INTERVAL_MS, Math.max(MIN_PRUNE_INTERVAL_MS, retentionMs / 2));
+}
 
 /** CiOptions configures CI on a server; every field has a default. */
 export interface CiOptions extends WorkerOptions {
@@ -131,7 +141,7 @@ export class CiService {
   /** Recovers from a crash, prunes old runs and starts the worker. */
   async start(): Promise<void> {
     await this.prune();
-    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS);
+    this.pruneTimer = setInterval(() => void this.prune(), pruneIntervalMs(this.retentionMs));
     this.pruneTimer.unref();
     await this.worker?.start();
   }
