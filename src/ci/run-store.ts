@@ -710,6 +710,15 @@ export class RunStore implements RunHistoryReader {
     return { lines, complete: false };
   }
 
+  /** Returns how many pipelines a run has; none until its worker has planned them. */
+  async countPipelines(runId: string): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM ci_pipelines WHERE run_id = $1",
+      [runId],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** Returns the status of a task, or of a pipeline when `ref.task` is PIPELINE_LOG. */
   async logOwnerStatus(ref: LogRef): Promise<TaskStatusView | RunStatus | undefined> {
     if (ref.task === PIPELINE_LOG) {

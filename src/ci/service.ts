@@ -149,17 +149,18 @@ export class CiService {
   /**
    * Cancels a run or one pipeline of it, wherever it executes: at once when
    * it runs here, otherwise at its worker's next heartbeat. Returns false
-   * when nothing was active.
+   * when the stored run or pipeline was not queued or running, even if
+   * this process still runs it (as after another server interrupted it).
    */
   async cancel(repositoryId: number, runId: string, pipeline?: number): Promise<boolean> {
     const run = await this.runs.getRunRecord(repositoryId, runId);
     if (!run) return false;
     const requested = await this.runs.requestCancel(runId, pipeline);
-    const local = this.worker?.cancelLocal(runId, pipeline) ?? false;
+    this.worker?.cancelLocal(runId, pipeline);
     if (requested && run.status === "queued" && pipeline === undefined) {
       this.bus.publish(runId, { kind: "run", status: "cancelled", finishedAt: Date.now() });
     }
-    return requested || local;
+    return requested;
   }
 
   /** Deletes finished runs and unused checkouts older than the retention. */

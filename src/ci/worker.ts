@@ -104,13 +104,18 @@ export class CiWorker {
 
   /**
    * Cancels a run, or one pipeline of it, executing in this process.
-   * Returns false when it does not run here.
+   * Returns false when it does not run here, or has no such pipeline.
    */
   cancelLocal(runId: string, pipeline?: number): boolean {
     const active = this.active.get(runId);
     if (!active) return false;
-    if (pipeline === undefined) active.cancel.abort();
-    else active.pipelines[pipeline]?.abort();
+    if (pipeline === undefined) {
+      active.cancel.abort();
+      return true;
+    }
+    const controller = active.pipelines[pipeline];
+    if (!controller) return false;
+    controller.abort();
     return true;
   }
 

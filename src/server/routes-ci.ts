@@ -188,8 +188,11 @@ export function registerCiRoutes(
     if (pipeline !== undefined && (!Number.isInteger(pipeline) || (pipeline as number) < 0)) {
       throw invalid("INVALID_REQUEST", "`pipeline` must be a pipeline index (0, 1, …)");
     }
-    if (!(await ci.runs.getRunRecord(repository.id, request.params.run))) {
-      throw runNotFound(request.params.run);
+    const run = await ci.runs.getRunRecord(repository.id, request.params.run);
+    if (!run) throw runNotFound(request.params.run);
+    if (pipeline !== undefined) {
+      const count = await ci.runs.countPipelines(run.id);
+      if ((pipeline as number) >= count) throw pipelineNotFound(run, pipeline as number, count);
     }
     const cancelled = await ci.cancel(
       repository.id,
@@ -226,6 +229,23 @@ function iso(time: number | null): string | null {
 
 function runNotFound(id: string): ApiError {
   return notFound("RUN_NOT_FOUND", `run ${JSON.stringify(id)} not found in this repository`);
+}
+
+/**
+ * Returns the error for a cancel of pipeline `index` that the run lacks. A
+ * run has no pipelines until its worker has planned them.
+ */
+function pipelineNotFound(run: RunRecord, index: number, count: number): ApiError {
+  let message: string;
+  if (count > 0) {
+    const indexes = count === 1 ? "only pipeline 0" : `pipelines 0 to ${count - 1}`;
+    message = `run ${run.id} has no pipeline ${index}; it has ${indexes}`;
+  } else if (isActive(run.status)) {
+    message = `run ${run.id} has no pipeline ${index} yet because it is not planned; cancel the whole run, or retry once it runs`;
+  } else {
+    message = `run ${run.id} has no pipeline ${index}; it has none`;
+  }
+  return notFound("PIPELINE_NOT_FOUND", message);
 }
 
 function integerParam(text: string, name: string): number {
