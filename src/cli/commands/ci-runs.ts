@@ -215,7 +215,13 @@ export function runsTable(runs: RunInfo[], total: number, paint: Painter): strin
   return `${lines.join("\n")}${shown}`;
 }
 
-/** Prints a run's pipelines and tasks with every log. */
+/** Log requests `inspectRun` keeps in flight at once. */
+export const INSPECT_LOG_REQUESTS = 8;
+
+/**
+ * Prints a run's pipelines and tasks with every log. Logs are fetched up
+ * to INSPECT_LOG_REQUESTS at a time and printed in run order.
+ */
 export async function inspectRun(
   client: PogoClient,
   repository: string,
@@ -224,18 +230,62 @@ export async function inspectRun(
 ): Promise<void> {
   const run = await client.getRun(repository, runId);
   output.write(runHeader(run, output.paint));
+
+  // The logs in print order: each pipeline's own, then its started tasks'.
+  const refs: Array<{ pipeline: number; task?: number }> = [];
+  for (const pipeline of run.pipelines) {
+    refs.push({ pipeline: pipeline.index });
+    for (const task of pipeline.tasks)
+      if (hasLog(task)) refs.push({ pipeline: pipeline.index, task: task.index });
+  }
+  const logs = inOrder(
+    refs.map((ref) => () => client.runLog(repository, run.id, ref.pipeline, ref.task)),
+    INSPECT_LOG_REQUESTS,
+  );
+  const nextLog = async () => (await logs.next()).value!;
+
   for (const pipeline of run.pipelines) {
     output.write(`\n${pipelineLine(pipeline, output.paint)}\n`);
-    const own = await client.runLog(repository, run.id, pipeline.index);
+    const own = await nextLog();
     for (const line of own.lines) output.write(`  ${logText(line, output.paint)}\n`);
     for (const task of pipeline.tasks) {
       output.write(`  ${taskLine(pipeline, task, output.paint)}\n`);
-      if (task.status === "pending" || task.status === "skipped") continue;
-      const log = await client.runLog(repository, run.id, pipeline.index, task.index);
+      if (!hasLog(task)) continue;
+      const log = await nextLog();
       for (const line of log.lines) output.write(`    ${logText(line, output.paint)}\n`);
       if (task.droppedLogLines > 0)
         output.write(`    ${droppedNote(task.droppedLogLines, output.paint)}\n`);
     }
+  }
+}
+
+function hasLog(task: TaskInfo): boolean {
+  return task.status !== "pending" && task.status !== "skipped";
+}
+
+/**
+ * Yields the results of `jobs` in their order while at most `window` of
+ * them run at once. A job starts only when the ones `window` places before
+ * it have been consumed, so results held in memory stay bounded too.
+ */
+async function* inOrder<T>(
+  jobs: ReadonlyArray<() => Promise<T>>,
+  window: number,
+): AsyncGenerator<T, void, undefined> {
+  const started: Array<Promise<T> | undefined> = [];
+  let next = 0;
+  for (let index = 0; index < jobs.length; index++) {
+    while (next < jobs.length && next < index + window) {
+      const promise = jobs[next]!();
+      // A job that fails ahead of its turn would otherwise be an unhandled
+      // rejection; awaiting it in turn still throws its error.
+      promise.catch(() => {});
+      started.push(promise);
+      next++;
+    }
+    const result = await started[index]!;
+    started[index] = undefined;
+    yield result;
   }
 }
 
