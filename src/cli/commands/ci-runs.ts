@@ -10,7 +10,7 @@ import type {
 import type { ConnectionFlags } from "../../client/config.js";
 import { readServerSentEvents } from "../../client/sse.js";
 import { formatDuration } from "../../runner/duration.js";
-import { UsageError } from "../../util/errors.js";
+import { PogoError, UsageError } from "../../util/errors.js";
 import { useColour } from "./ci-local.js";
 import {
   type Painter,
@@ -44,8 +44,16 @@ interface CancelFlags extends RunsFlags {
 /** RunsOutput is where the runs commands write; tests pass their own. */
 export interface RunsOutput {
   write: (text: string) => void;
+  /** Where problems are reported (standard error in the CLI); default `write`. */
+  warn?: (text: string) => void;
   paint: Painter;
 }
+
+/**
+ * Exit status of `pogo ci runs inspect --follow` when the connection to the
+ * server broke before the run ended (the server stopped or restarted).
+ */
+export const FOLLOW_CONNECTION_LOST = 3;
 
 /** Adds `pogo ci runs list|inspect|cancel`. */
 export function registerRunsCommands(parent: Command): void {
@@ -84,7 +92,7 @@ export function registerRunsCommands(parent: Command): void {
       .argument("<id>", "run id, as `pogo ci runs list` shows it, or a unique prefix of it")
       .option(
         "--follow",
-        "stream the logs live and exit when the run ends (status 1 unless it succeeded)",
+        "stream the logs live and exit when the run ends (status 1 unless it succeeded, 3 when the connection to the server broke)",
       ),
   ).action(async (given: string, flags: InspectFlags) => {
     const { client, repository } = await runsClient(flags);
@@ -94,6 +102,7 @@ export function registerRunsCommands(parent: Command): void {
     // made as safe to print as log lines are.
     const output = {
       write: (text: string) => process.stdout.write(terminalSafeLines(text, paints(paint))),
+      warn: (text: string) => process.stderr.write(`pogo: ${text}`),
       paint,
     };
     if (flags.follow) {
@@ -292,7 +301,9 @@ async function* inOrder<T>(
 /**
  * Streams a run: what happened so far, then every line and status change
  * as it comes, each line prefixed with its pipeline. Returns the exit
- * status: 0 when the run succeeded, 1 otherwise.
+ * status: 0 when the run succeeded, FOLLOW_CONNECTION_LOST when the stream
+ * broke before the server ended it, 130 when `signal` stopped it, and 1
+ * otherwise.
  */
 export async function followRun(
   client: PogoClient,
@@ -307,6 +318,9 @@ export async function followRun(
   const prefix = (index: number) =>
     output.paint("cyan", `[${pipelineLabel(files.get(index) ?? `pipeline ${index}`)}]`);
   let status = run.status;
+  // The server ends a complete stream with an `end` (or `error`) event. A
+  // stream that stops without one lost its server.
+  let ended = false;
   try {
     const response = await client.runEvents(repository, run.id, signal);
     for await (const event of readServerSentEvents(response)) {
@@ -351,13 +365,23 @@ export async function followRun(
           output.write(`run ${statusColour(status, output.paint)}${reason}\n`);
         }
       } else if (event.event === "end" || event.event === "error") {
+        ended = true;
         break;
       }
     }
   } catch (error) {
-    if (!signal?.aborted) throw error;
-    output.write("stopped following; the run goes on\n");
-    return 130;
+    if (signal?.aborted) {
+      output.write("stopped following; the run goes on\n");
+      return 130;
+    }
+    // Error responses keep their own message. A server that went away
+    // breaks the stream, or leaves a lookup of file names unanswered.
+    if (error instanceof PogoError && error.code !== "SERVER_UNREACHABLE") throw error;
+  }
+  if (!ended) {
+    const warn = output.warn ?? output.write;
+    warn(`lost the connection to the server; the run goes on: pogo ci runs inspect ${run.id}\n`);
+    return FOLLOW_CONNECTION_LOST;
   }
   return status === "success" ? 0 : 1;
 }
