@@ -13,10 +13,11 @@ const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<voi
   { name: "CI on the server", load: () => import("./ci.js") },
 ];
 
-// `npm run bench -- webhook` runs the suites whose name contains an argument.
+// `npm run bench -- webhook "web UI"` runs the suites whose name contains an
+// argument, in any case.
 const wanted = process.argv.slice(2).map((word) => word.toLowerCase());
 const chosen = suites.filter(
-  (suite) => wanted.length === 0 || wanted.some((word) => suite.name.includes(word)),
+  (suite) => wanted.length === 0 || wanted.some((word) => suite.name.toLowerCase().includes(word)),
 );
 if (chosen.length === 0) {
   process.stderr.write(
