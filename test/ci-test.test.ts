@@ -307,64 +307,46 @@ describe("pogo ci test as a process", () => {
     expect(usage.stderr).toContain("invalid --event-type");
   });
 
-  it("cancels on SIGTERM as on SIGINT, prints the summary and exits 130", async () => {
-    receiver.replyAlways("hang");
-    writeFileSync(
-      path.join(repo, ".pogo/ci/a.yaml"),
-      `version: 1\non:\n  push:\n    bookmarks: [main]\ndo:\n  - type: webhook\n    webhook:\n      url: ${receiver.url}/slow\n      method: POST\n      timeout: 30s\n`,
-    );
-    const child = spawn(tsx, [pogo, "ci", "test"], { cwd: repo, stdio: "pipe" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    const deadline = Date.now() + 20_000;
-    while (receiver.requests.length === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    child.kill("SIGTERM");
-    expect(await exited).toBe(130);
-    expect(stderr).toContain("terminated, cancelling running tasks");
-    expect(stdout).toMatch(/a\.yaml\s+main\s+cancelled/);
-  }, 30_000);
-
   // Node with the tsx loader, not the tsx wrapper, so signals and the
   // closed pipe reach pogo itself.
   const tsxLoader = new URL("../node_modules/tsx/dist/loader.mjs", import.meta.url).pathname;
   const spawnPogo = (args: string[]) =>
     spawn(process.execPath, ["--import", tsxLoader, pogo, ...args], { cwd: repo, stdio: "pipe" });
 
-  it("cancels on SIGHUP, as when its terminal closes", async () => {
-    receiver.replyAlways("hang");
-    writeFileSync(
-      path.join(repo, ".pogo/ci/a.yaml"),
-      `version: 1\non:\n  push:\n    bookmarks: [main]\ndo:\n  - webhook:\n      url: ${receiver.url}/slow\n      method: POST\n      timeout: 30s\n`,
-    );
-    const child = spawnPogo(["ci", "test"]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    const deadline = Date.now() + 20_000;
-    while (receiver.requests.length === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    child.kill("SIGHUP");
+  // SIGHUP is what a closed terminal or SSH session sends.
+  it.each([
+    { signal: "SIGTERM" as const, message: "terminated, cancelling running tasks" },
+    { signal: "SIGHUP" as const, message: "hung up, cancelling running tasks" },
+  ])(
+    "cancels on $signal as on SIGINT and exits 130",
+    async ({ signal, message }) => {
+      receiver.replyAlways("hang");
+      writeFileSync(
+        path.join(repo, ".pogo/ci/a.yaml"),
+        `version: 1\non:\n  push:\n    bookmarks: [main]\ndo:\n  - type: webhook\n    webhook:\n      url: ${receiver.url}/slow\n      method: POST\n      timeout: 30s\n`,
+      );
+      const child = spawnPogo(["ci", "test"]);
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk) => {
+        stdout += chunk;
+      });
+      child.stderr.on("data", (chunk) => {
+        stderr += chunk;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      const deadline = Date.now() + 20_000;
+      while (receiver.requests.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      child.kill(signal);
 
-    expect(await exited).toBe(130);
-    expect(stderr).toContain("hung up, cancelling running tasks");
-    expect(stdout).toMatch(/a\.yaml\s+main\s+cancelled/);
-  }, 30_000);
+      expect(await exited).toBe(130);
+      expect(stderr).toContain(message);
+      expect(stdout).toMatch(/a\.yaml\s+main\s+cancelled/);
+    },
+    30_000,
+  );
 
   it("cancels the run when its output pipe closes", async () => {
     receiver.replyAlways("hang");

@@ -37,6 +37,25 @@ do:
         - echo "rev {{.Rev}} at $POGO_REVISION"
 `;
 
+/** Waits until the newest run of `repository` has left the queue and finished. */
+function finishedRun(
+  ci: CiTestServer,
+  repository: string,
+): Promise<{ id: string; status: string }> {
+  return waitFor(
+    async () => {
+      const { runs } = await api<{ runs: Array<{ id: string; status: string }> }>(
+        ci,
+        "GET",
+        `/repository/${repository}/runs`,
+      );
+      return runs[0] && !["queued", "running"].includes(runs[0].status) ? runs[0] : undefined;
+    },
+    60_000,
+    `the run of ${repository}`,
+  );
+}
+
 describe("container pipelines on the server", () => {
   let ci: CiTestServer;
 
@@ -57,18 +76,7 @@ describe("container pipelines on the server", () => {
     });
     await api(ci, "PUT", "/repository/app/bookmarks/main", { revision: revision.id });
 
-    const run = await waitFor(
-      async () => {
-        const { runs } = await api<{ runs: Array<{ id: string; status: string }> }>(
-          ci,
-          "GET",
-          "/repository/app/runs",
-        );
-        return runs[0] && !["queued", "running"].includes(runs[0].status) ? runs[0] : undefined;
-      },
-      60_000,
-      "the container run",
-    );
+    const run = await finishedRun(ci, "app");
     const log = await api<{ lines: Array<{ text: string }> }>(
       ci,
       "GET",
@@ -103,18 +111,7 @@ do:
     });
     await api(ci, "PUT", "/repository/built/bookmarks/main", { revision: revision.id });
 
-    const run = await waitFor(
-      async () => {
-        const { runs } = await api<{ runs: Array<{ id: string; status: string }> }>(
-          ci,
-          "GET",
-          "/repository/built/runs",
-        );
-        return runs[0] && !["queued", "running"].includes(runs[0].status) ? runs[0] : undefined;
-      },
-      60_000,
-      "the build run",
-    );
+    const run = await finishedRun(ci, "built");
     const log = await api<{ lines: Array<{ text: string }> }>(
       ci,
       "GET",
@@ -157,14 +154,7 @@ do:
     });
     await api(ci, "PUT", "/repository/long/bookmarks/main", { revision: revision.id });
     const client = new PogoClient(ci.url, ci.token);
-    const run = await waitFor(
-      async () => {
-        const { runs } = await client.listRuns("long");
-        return runs[0] && !["queued", "running"].includes(runs[0].status) ? runs[0] : undefined;
-      },
-      60_000,
-      "the long run",
-    );
+    const run = await finishedRun(ci, "long");
     const printed = { inspect: "", follow: "" };
     const output = (key: "inspect" | "follow") => ({
       write: (text: string) => {
