@@ -404,8 +404,8 @@ export class SchemaWalker {
       return INVALID;
     }
     if (!isScalar(node)) {
-      // An unquoted `echo a: b` is read as a mapping, which surprises most
-      // people, so the message says how to keep it text.
+      // YAML reads an unquoted `echo a: b` as a mapping, which few people
+      // expect, so the message tells how to keep it text.
       const hint = isMap(node) ? "; quote the whole value if it contains `: `" : "";
       this.report(
         node!,

@@ -96,7 +96,7 @@ export function planConfig(
 }
 
 // A template can encode a secret together with other text, as in
-// `Basic {{ btoa (printf "user:%s" (secret "PASS")) }}`. The masker knows
+// `Basic {{ btoa (printf "user:%s" (secret "PASS")) }}`. The masker has
 // the secret and its own base64, but not that whole token, so every
 // base64 token of the rendered config that decodes to text containing a
 // secret is registered too.

@@ -44,7 +44,7 @@ interface CancelFlags extends RunsFlags {
 /** RunsOutput is where the runs commands write; tests pass their own. */
 export interface RunsOutput {
   write: (text: string) => void;
-  /** Where problems are reported (standard error in the CLI); default `write`. */
+  /** Sink for problems (standard error in the CLI); default `write`. */
   warn?: (text: string) => void;
   paint: Painter;
 }

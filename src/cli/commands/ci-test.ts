@@ -59,7 +59,7 @@ export function registerTestCommand(parent: Command): void {
         (code) => process.exit(code),
       );
       for (const signal of STOP_SIGNALS) process.on(signal, onInterrupt);
-      // Nobody reads the output any more (`pogo ci test | head -1`): the run
+      // When the reader of stdout exits (`pogo ci test | head -1`), the run
       // is cancelled as on Ctrl-C, so its containers are still removed.
       let stdoutClosed = false;
       const onStdoutError = (error: NodeJS.ErrnoException) => {
